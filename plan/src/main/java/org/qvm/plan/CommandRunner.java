@@ -1,0 +1,25 @@
+package org.qvm.plan;
+
+/** Runs one external command to completion. {@link ProcessRunner} is the real one. */
+public interface CommandRunner {
+
+    /**
+     * Runs the command and returns its result whatever its exit status.
+     *
+     * @throws CommandFailedException if it cannot be started or runs past its timeout
+     */
+    CommandResult run(Command command);
+
+    /**
+     * Runs the command and returns its result.
+     *
+     * @throws CommandFailedException if it cannot be started, times out or exits non-zero
+     */
+    default CommandResult check(Command command) {
+        CommandResult result = run(command);
+        if (!result.succeeded()) {
+            throw CommandFailedException.of(result);
+        }
+        return result;
+    }
+}

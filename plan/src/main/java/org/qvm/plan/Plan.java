@@ -1,0 +1,67 @@
+package org.qvm.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An ordered list of steps, computed by pure code from configuration and observed state. The same
+ * plan is printed by {@code --dry-run} and run by {@link PlanExecutor}.
+ */
+public record Plan(List<Step> steps) {
+    public static final Plan EMPTY = new Plan(List.of());
+
+    public Plan {
+        steps = List.copyOf(steps);
+    }
+
+    public static Plan of(Step... steps) {
+        return new Plan(List.of(steps));
+    }
+
+    public boolean isEmpty() {
+        return steps.isEmpty();
+    }
+
+    /** This plan's steps followed by the other's. */
+    public Plan then(Plan next) {
+        List<Step> all = new ArrayList<>(steps);
+        all.addAll(next.steps);
+        return new Plan(all);
+    }
+
+    /** The commands in execution order, one POSIX shell-quoted line each: what {@code --dry-run} prints. */
+    public List<String> render() {
+        return steps.stream().map(step -> step.run().render()).toList();
+    }
+
+    /** Collects steps in order. */
+    public static final class Builder {
+        private final List<Step> steps = new ArrayList<>();
+
+        public Builder add(Step step) {
+            steps.add(step);
+            return this;
+        }
+
+        public Builder run(Command command) {
+            return add(Step.of(command));
+        }
+
+        public Builder run(Command command, Command undo) {
+            return add(Step.undoable(command, undo));
+        }
+
+        public Builder addAll(Plan plan) {
+            steps.addAll(plan.steps());
+            return this;
+        }
+
+        public Plan build() {
+            return new Plan(steps);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+}

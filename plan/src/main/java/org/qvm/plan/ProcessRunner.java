@@ -1,0 +1,93 @@
+package org.qvm.plan;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteWatchdog;
+import org.apache.commons.exec.PumpStreamHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where the suite starts external programs, built on commons-exec: the argument
+ * list is passed to the kernel as it is (no shell, no quoting, no variable expansion), standard
+ * input is closed unless the command brings text for it, both outputs are captured up to a bound,
+ * and a command that outlives its timeout is killed.
+ */
+public final class ProcessRunner implements CommandRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
+    /** Enough for any JSON report of ip, nft or lvs; more than that is not something we asked for. */
+    static final int OUTPUT_LIMIT = 16 * 1024 * 1024;
+
+    private final List<String> prefix;
+
+    public ProcessRunner() {
+        this(List.of());
+    }
+
+    /**
+     * A runner that puts {@code prefix} before every command, for example
+     * {@code ip netns exec NAME} so that a test's commands run inside its own network namespace.
+     */
+    public ProcessRunner(List<String> prefix) {
+        this.prefix = List.copyOf(prefix);
+    }
+
+    @Override
+    public CommandResult run(Command command) {
+        List<String> argv = prefix.isEmpty() ? command.argv()
+                : java.util.stream.Stream.concat(prefix.stream(), command.argv().stream()).toList();
+        CommandLine line = new CommandLine(argv.get(0));
+        argv.subList(1, argv.size()).forEach(argument -> line.addArgument(argument, false));
+
+        BoundedBuffer stdout = new BoundedBuffer(OUTPUT_LIMIT);
+        BoundedBuffer stderr = new BoundedBuffer(OUTPUT_LIMIT);
+        ByteArrayInputStream stdin = command.stdin()
+                .map(text -> new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
+                .orElse(null);
+        ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
+        DefaultExecutor executor = DefaultExecutor.builder().get();
+        executor.setStreamHandler(new PumpStreamHandler(stdout, stderr, stdin));
+        executor.setWatchdog(watchdog);
+        executor.setExitValues(null);
+
+        LOG.debug("running: {}", command.render());
+        int status;
+        try {
+            status = executor.execute(line, environmentFor(command));
+        } catch (ExecuteException e) {
+            status = e.getExitValue();
+        } catch (IOException e) {
+            throw new CommandFailedException(command, -1, cannotStart(command, e), "");
+        }
+        if (watchdog.killedProcess()) {
+            throw new CommandFailedException(command, -1,
+                    "killed after its timeout of " + command.timeout().toMillis() + " ms", stderr.text());
+        }
+        LOG.debug("exit status {}: {}", status, command.program());
+        return new CommandResult(command, status, stdout.text(), stderr.text());
+    }
+
+    private static Map<String, String> environmentFor(Command command) {
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        environment.putAll(command.environment());
+        return environment;
+    }
+
+    private static String cannotStart(Command command, IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("error=2,")) {
+            return "cannot run '" + command.program() + "': not found (is it installed and on PATH?)";
+        }
+        if (message.contains("error=13,")) {
+            return "cannot run '" + command.program() + "': permission denied";
+        }
+        return "cannot run '" + command.program() + "': " + message;
+    }
+}

@@ -1,0 +1,77 @@
+package org.qvm.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Runs real processes: the runner is the suite's only way out to the system, so it is tested for real. */
+class ProcessRunnerTest {
+    private final ProcessRunner runner = new ProcessRunner();
+
+    @Test
+    void argumentsReachTheProgramVerbatimWithoutAShell() {
+        List<String> tricky = List.of("a b", "$HOME", "${HOME}", "'q'", "\"d\"", "back\\slash", "*", ";", "");
+        Command printf = Command.of(List.of("printf", "[%s]\\n")).withTimeout(Duration.ofSeconds(10));
+        List<String> argv = new java.util.ArrayList<>(printf.argv());
+        argv.addAll(tricky);
+        CommandResult result = runner.check(Command.of(argv));
+        String expected = tricky.stream().map(word -> "[" + word + "]\n").reduce("", String::concat);
+        assertEquals(expected, result.stdout());
+    }
+
+    @Test
+    void capturesBothStreamsAndTheExitStatus() {
+        CommandResult result = runner.run(Command.of("sh", "-c", "echo out; echo err >&2; exit 3"));
+        assertEquals(3, result.exitStatus());
+        assertEquals("out\n", result.stdout());
+        assertEquals("err\n", result.stderr());
+    }
+
+    @Test
+    void checkNamesTheCommandAndItsStderrOnFailure() {
+        CommandFailedException failure = assertThrows(CommandFailedException.class,
+                () -> runner.check(Command.of("sh", "-c", "echo 'no such device' >&2; exit 2", "arg0")));
+        assertEquals(2, failure.exitStatus());
+        assertTrue(failure.getMessage().startsWith("command failed: sh -c "), failure.getMessage());
+        assertTrue(failure.getMessage().contains("(exit status 2): no such device"), failure.getMessage());
+    }
+
+    @Test
+    void standardInputIsPassedWhenGivenAndClosedOtherwise() {
+        assertEquals("rules\n", runner.check(Command.of("cat").withStdin("rules\n")).stdout());
+        // cat with a closed stdin ends at once instead of waiting for a terminal.
+        assertEquals("", runner.check(Command.of("cat").withTimeout(Duration.ofSeconds(10))).stdout());
+    }
+
+    @Test
+    void environmentIsAddedToTheInheritedOne() {
+        CommandResult result = runner.check(
+                Command.of("sh", "-c", "echo \"$QVM_TEST_VALUE:${PATH:+path}\"").withEnvironment("QVM_TEST_VALUE", "x y"));
+        assertEquals("x y:path\n", result.stdout());
+    }
+
+    @Test
+    void aMissingProgramIsAClearError() {
+        CommandFailedException failure = assertThrows(CommandFailedException.class,
+                () -> runner.run(Command.of("qvm-no-such-program-here", "x")));
+        assertTrue(failure.getMessage().contains("cannot run 'qvm-no-such-program-here': not found"),
+                failure.getMessage());
+    }
+
+    @Test
+    void aCommandPastItsTimeoutIsKilledAndReported() {
+        Command slow = Command.of("sleep", "30").withTimeout(Duration.ofMillis(200));
+        CommandFailedException failure = assertThrows(CommandFailedException.class, () -> runner.run(slow));
+        assertTrue(failure.getMessage().contains("killed after its timeout of 200 ms"), failure.getMessage());
+    }
+
+    @Test
+    void aPrefixRunsInFrontOfEveryCommand() {
+        ProcessRunner prefixed = new ProcessRunner(List.of("env", "QVM_PREFIXED=yes"));
+        assertEquals("yes\n", prefixed.check(Command.of("sh", "-c", "echo $QVM_PREFIXED")).stdout());
+    }
+}

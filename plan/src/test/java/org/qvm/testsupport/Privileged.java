@@ -1,0 +1,67 @@
+package org.qvm.testsupport;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Guards tests that need root (network namespaces, taps, nftables, loop devices, LVM). Without
+ * root they are skipped with the reason, unless {@value #REQUIRE} is set to 1, as CI does, in
+ * which case the skip becomes a failure: a privileged test that did not run is not a pass.
+ */
+public final class Privileged {
+    public static final String REQUIRE = "QVM_REQUIRE_PRIVILEGED";
+
+    private Privileged() {
+    }
+
+    /** Skips (or, in CI, fails) the calling test unless it runs as root with the given tools. */
+    public static void requireRoot(String... tools) {
+        String missing = missingReason(tools);
+        if (missing == null) {
+            return;
+        }
+        if ("1".equals(System.getenv(REQUIRE))) {
+            fail(REQUIRE + "=1 but this privileged test cannot run: " + missing);
+        }
+        Assumptions.abort("skipped: " + missing + " (set " + REQUIRE + "=1 to make this a failure)");
+    }
+
+    private static String missingReason(String... tools) {
+        if (!isRoot()) {
+            return "needs root";
+        }
+        for (String tool : tools) {
+            if (!onPath(tool)) {
+                return "needs '" + tool + "' on PATH";
+            }
+        }
+        return null;
+    }
+
+    public static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    public static boolean onPath(String tool) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
