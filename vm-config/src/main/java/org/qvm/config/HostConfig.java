@@ -1,0 +1,97 @@
+package org.qvm.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The host's settings, from {@code qvm.toml} (path in {@code QVM_CONFIG}, default
+ * {@code /etc/qvm/qvm.toml}). Relative paths in the file are relative to the file's directory.
+ *
+ * @param file     the file these settings came from
+ * @param vmDir    where the VM definitions are, one {@code NAME.toml} each
+ * @param stateDir runtime state: {@code <state-dir>/<vm>/} holds the VM's sockets, console log and state
+ * @param dataDir  state that outlives a reboot: the record of allocated CIDs and addresses
+ */
+public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Crosvm crosvm, Defaults defaults,
+                         Storage storage, Network network, Guest guest, Wayland wayland) {
+
+    /** The runtime directory of one VM. */
+    public Path runtimeDir(String vmName) {
+        return stateDir.resolve(vmName);
+    }
+
+    /**
+     * How crosvm is run.
+     *
+     * @param binary    path or name on PATH
+     * @param extraArgs appended to every VM's {@code crosvm run}
+     * @param user      the user crosvm runs as; its tap devices are owned by this user
+     */
+    public record Crosvm(String binary, List<String> extraArgs, String user) {
+        public Crosvm {
+            extraArgs = List.copyOf(extraArgs);
+        }
+    }
+
+    /** What every VM inherits unless its own file says otherwise. */
+    public record Defaults(Path kernel, Path rootfs, Optional<Path> initrd, int memoryMib, int cpus,
+                           String kernelParams, Size privateSize) {
+    }
+
+    /** Where private volumes live. */
+    public record Storage(StoragePool pool, String volumeGroup, Path dir) {
+    }
+
+    public enum StoragePool {
+        /** One logical volume per VM in a volume group. */
+        LVM,
+        /** One sparse image file per VM in a directory, for hosts without LVM. */
+        FILE
+    }
+
+    /**
+     * The VMs' network.
+     *
+     * @param uplink the host interface VMs reach the outside through (NAT); needed once any VM has network
+     * @param pool   carved into one /31 per VM
+     * @param dns    name servers handed to the guests
+     */
+    public record Network(Optional<String> uplink, Ipv4Network pool, List<Ipv4Address> dns) {
+        public Network {
+            dns = List.copyOf(dns);
+        }
+    }
+
+    /** How the host reaches the agent in a guest. */
+    public record Guest(GuestTransport transport, long port) {
+    }
+
+    public enum GuestTransport {
+        /** AF_VSOCK to the guest's CID. */
+        VSOCK,
+        /** A hybrid-vsock UNIX socket at {@code <state-dir>/<vm>/vsock.sock} ("CONNECT port" handshake). */
+        UNIX
+    }
+
+    /**
+     * The host compositor socket that VMs with {@code wayland = true} forward to.
+     *
+     * @param socket the socket; empty means {@code $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY} at start time
+     */
+    public record Wayland(Optional<Path> socket) {
+
+        /** The socket to use, given the environment; empty if it cannot be found out. */
+        public Optional<Path> resolve(Map<String, String> environment) {
+            if (socket.isPresent()) {
+                return socket;
+            }
+            String display = environment.getOrDefault("WAYLAND_DISPLAY", "wayland-0");
+            if (display.startsWith("/")) {
+                return Optional.of(Path.of(display));
+            }
+            return Optional.ofNullable(environment.get("XDG_RUNTIME_DIR")).map(dir -> Path.of(dir, display));
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.qvm.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Reads {@code qvm.toml} into a {@link HostConfig}; every problem goes to the diagnostics. */
+final class HostConfigParser {
+    static final String DEFAULT_STATE_DIR = "/run/qvm";
+    static final String DEFAULT_DATA_DIR = "/var/lib/qvm";
+    static final int DEFAULT_MEMORY_MIB = 1024;
+    static final int DEFAULT_CPUS = 2;
+    static final Size DEFAULT_PRIVATE_SIZE = Size.parse("2G");
+    static final String DEFAULT_POOL = "10.0.0.0/24";
+    static final long DEFAULT_GUEST_PORT = 5000;
+    /** The longest socket name kept in a VM's runtime directory. */
+    static final String LONGEST_SOCKET = "crosvm.sock";
+    /** A UNIX socket path holds at most 107 bytes; {@code <state-dir>/<vm>/crosvm.sock} must fit. */
+    static final int MAX_STATE_DIR_LENGTH = 107 - 1 - VmName.MAX_LENGTH - 1 - LONGEST_SOCKET.length();
+    private static final Pattern VOLUME_GROUP = Pattern.compile("[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}");
+
+    private HostConfigParser() {
+    }
+
+    static HostConfig parse(TomlDocument document, Diagnostics diagnostics) {
+        Path file = document.file();
+        TableReader root = TableReader.root(document, diagnostics);
+        Path vmDir = Values.path(root, "vm-dir").orElse(Values.resolve(file, "vms"));
+        Path stateDir = Values.path(root, "state-dir").orElse(Path.of(DEFAULT_STATE_DIR));
+        if (stateDir.toAbsolutePath().toString().length() > MAX_STATE_DIR_LENGTH) {
+            root.error("state-dir", "'state-dir' is longer than " + MAX_STATE_DIR_LENGTH + " bytes: sockets under it "
+                    + "(<state-dir>/<vm>/" + LONGEST_SOCKET + ") would pass the 107-byte limit of a UNIX socket path");
+        }
+        Path dataDir = Values.path(root, "data-dir").orElse(Path.of(DEFAULT_DATA_DIR));
+
+        HostConfig config = new HostConfig(file, vmDir, stateDir, dataDir,
+                crosvm(section(root, "crosvm")),
+                defaults(section(root, "defaults")),
+                storage(section(root, "storage"), file),
+                network(section(root, "network")),
+                guest(section(root, "guest")),
+                wayland(section(root, "wayland")));
+        root.finish();
+        return config;
+    }
+
+    /** A table of the root; absent reads as an empty table so that its defaults apply. */
+    private static TableReader section(TableReader root, String key) {
+        return root.table(key).orElseGet(() -> new TableReader(root.document(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), root.pathOf(key),
+                new Diagnostics()));
+    }
+
+    private static HostConfig.Crosvm crosvm(TableReader table) {
+        HostConfig.Crosvm crosvm = new HostConfig.Crosvm(
+                table.string("binary").filter(b -> nonEmpty(table, "binary", b)).orElse("crosvm"),
+                table.list("extra-args", arg -> arg).orElse(List.of()),
+                table.parsed("user", Values::userName).orElse("root"));
+        table.finish();
+        return crosvm;
+    }
+
+    private static HostConfig.Defaults defaults(TableReader table) {
+        Path base = table.document().file();
+        HostConfig.Defaults defaults = new HostConfig.Defaults(
+                Values.path(table, "kernel").orElse(Values.resolve(base, DEFAULT_DATA_DIR + "/vmlinux")),
+                Values.path(table, "rootfs").orElse(Values.resolve(base, DEFAULT_DATA_DIR + "/rootfs.squashfs")),
+                Values.path(table, "initrd"),
+                Values.memoryMib(table, "memory").orElse(DEFAULT_MEMORY_MIB),
+                Values.cpus(table, "cpus").orElse(DEFAULT_CPUS),
+                table.string("kernel-params").orElse(""),
+                PrivateSizes.read(table, "private-size").orElse(DEFAULT_PRIVATE_SIZE));
+        table.finish();
+        return defaults;
+    }
+
+    private static HostConfig.Storage storage(TableReader table, Path file) {
+        HostConfig.Storage storage = new HostConfig.Storage(
+                table.parsed("pool", HostConfigParser::pool).orElse(HostConfig.StoragePool.LVM),
+                table.parsed("volume-group", HostConfigParser::volumeGroup).orElse("qubes"),
+                Values.path(table, "dir").orElse(Values.resolve(file, DEFAULT_DATA_DIR + "/volumes")));
+        table.finish();
+        return storage;
+    }
+
+    private static HostConfig.Network network(TableReader table) {
+        HostConfig.Network network = new HostConfig.Network(
+                table.parsed("uplink", Values::interfaceName),
+                table.parsed("pool", HostConfigParser::pool4).orElse(Ipv4Network.parse(DEFAULT_POOL)),
+                table.list("dns", Ipv4Address::parse).orElse(List.of()));
+        table.finish();
+        return network;
+    }
+
+    private static HostConfig.Guest guest(TableReader table) {
+        HostConfig.Guest guest = new HostConfig.Guest(
+                table.parsed("transport", text -> enumValue(HostConfig.GuestTransport.class, text))
+                        .orElse(HostConfig.GuestTransport.VSOCK),
+                table.integer("port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_GUEST_PORT));
+        table.finish();
+        return guest;
+    }
+
+    private static HostConfig.Wayland wayland(TableReader table) {
+        Optional<String> socket = table.string("socket").filter(text -> !text.isEmpty());
+        HostConfig.Wayland wayland = new HostConfig.Wayland(
+                socket.map(text -> Values.resolve(table.document().file(), text)));
+        table.finish();
+        return wayland;
+    }
+
+    private static boolean nonEmpty(TableReader table, String key, String value) {
+        if (value.isEmpty()) {
+            table.error(key, "'" + table.name(key) + "' cannot be empty");
+            return false;
+        }
+        return true;
+    }
+
+    private static HostConfig.StoragePool pool(String text) {
+        return enumValue(HostConfig.StoragePool.class, text);
+    }
+
+    private static Ipv4Network pool4(String text) {
+        Ipv4Network pool = Ipv4Network.parse(text);
+        if (pool.prefixLength() > 29) {
+            throw new IllegalArgumentException("'" + text + "' is too small: the pool needs at least a /29, since "
+                    + "each VM takes a /31 and the first and last pairs are not used");
+        }
+        return pool;
+    }
+
+    private static String volumeGroup(String text) {
+        if (!VOLUME_GROUP.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not an LVM volume group name (letters, digits and "
+                    + "+_.- only, not starting with '-')");
+        }
+        return text;
+    }
+
+    static <E extends Enum<E>> E enumValue(Class<E> type, String text) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().toLowerCase(Locale.ROOT).equals(text)) {
+                return constant;
+            }
+        }
+        StringBuilder allowed = new StringBuilder();
+        for (E constant : type.getEnumConstants()) {
+            allowed.append(allowed.isEmpty() ? "" : " or ").append('"').append(constant.name().toLowerCase(Locale.ROOT)).append('"');
+        }
+        throw new IllegalArgumentException("'" + text + "' is not one of " + allowed);
+    }
+}

@@ -1,0 +1,35 @@
+package org.qvm.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One VM as its file {@code <vm-dir>/NAME.toml} defines it, with the host's defaults filled in.
+ * Its CID and address, when the file does not pin them, are allocated by {@link ConfigLoader}.
+ */
+public record VmDefinition(String name, Path file, Label label, int memoryMib, int cpus, boolean autostart,
+                           boolean wayland, String kernelParams, Path kernel, Path rootfs, Optional<Path> initrd,
+                           OptionalLong cid, Size privateSize, Network network, List<Share> shares,
+                           List<String> crosvmExtraArgs) {
+
+    public VmDefinition {
+        shares = List.copyOf(shares);
+        crosvmExtraArgs = List.copyOf(crosvmExtraArgs);
+    }
+
+    /**
+     * The VM's network.
+     *
+     * @param enabled whether it has one at all
+     * @param address the guest address pinned in the file, if any
+     */
+    public record Network(boolean enabled, Optional<Ipv4Address> address) {
+        public static final Network NONE = new Network(false, Optional.empty());
+    }
+
+    /** A host directory shared into the guest with virtio-fs, mounted there by its tag. */
+    public record Share(Path path, String tag, boolean readOnly) {
+    }
+}

@@ -1,0 +1,125 @@
+package org.qvm.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Reads one {@code <vm-dir>/NAME.toml} into a {@link VmDefinition}, filling in the host's defaults. */
+final class VmDefinitionParser {
+    static final Label DEFAULT_LABEL = Label.RED;
+    /** CIDs 0-2 are reserved (hypervisor, local, host) and 0xFFFFFFFF means "any". */
+    static final long MIN_CID = 3;
+    static final long MAX_CID = 0xFFFF_FFFEL;
+    /** virtio-fs limits a tag to 36 bytes. */
+    private static final Pattern SHARE_TAG = Pattern.compile("[A-Za-z0-9_.-]{1,36}");
+
+    private VmDefinitionParser() {
+    }
+
+    static VmDefinition parse(String name, TomlDocument document, HostConfig host, Diagnostics diagnostics) {
+        HostConfig.Defaults defaults = host.defaults();
+        TableReader root = TableReader.root(document, diagnostics);
+        VmDefinition vm = new VmDefinition(name, document.file(),
+                root.parsed("label", Label::parse).orElse(DEFAULT_LABEL),
+                Values.memoryMib(root, "memory").orElse(defaults.memoryMib()),
+                Values.cpus(root, "cpus").orElse(defaults.cpus()),
+                root.bool("autostart").orElse(false),
+                root.bool("wayland").orElse(true),
+                root.string("kernel-params").orElse(defaults.kernelParams()),
+                Values.path(root, "kernel").orElse(defaults.kernel()),
+                Values.path(root, "rootfs").orElse(defaults.rootfs()),
+                Values.path(root, "initrd").or(defaults::initrd),
+                root.integer("cid", MIN_CID, MAX_CID).map(OptionalLong::of).orElse(OptionalLong.empty()),
+                privateSize(root, defaults),
+                network(root),
+                shares(root),
+                crosvmExtraArgs(root));
+        root.finish();
+        return vm;
+    }
+
+    private static Size privateSize(TableReader root, HostConfig.Defaults defaults) {
+        Optional<TableReader> table = root.table("private");
+        Size size = table.flatMap(t -> PrivateSizes.read(t, "size")).orElse(defaults.privateSize());
+        table.ifPresent(TableReader::finish);
+        return size;
+    }
+
+    /** No {@code [network]} table means no network; a table without {@code enabled} means enabled. */
+    private static VmDefinition.Network network(TableReader root) {
+        Optional<TableReader> table = root.table("network");
+        if (table.isEmpty()) {
+            return VmDefinition.Network.NONE;
+        }
+        TableReader network = table.get();
+        boolean enabled = network.bool("enabled").orElse(true);
+        Optional<Ipv4Address> address = network.parsed("address", Ipv4Address::parse);
+        network.finish();
+        if (address.isPresent() && (address.get().value() & 1) == 0) {
+            network.error("address", "'network.address' " + address.get() + " is even: a guest takes the odd "
+                    + "address of its /31, the host the even one below it (try " + address.get().plus(1) + ")");
+            address = Optional.empty();
+        }
+        return new VmDefinition.Network(enabled, enabled ? address : Optional.empty());
+    }
+
+    private static List<VmDefinition.Share> shares(TableReader root) {
+        List<VmDefinition.Share> shares = new ArrayList<>();
+        Set<String> tags = new HashSet<>();
+        for (TableReader share : root.tables("share")) {
+            Optional<Path> path = share.parsed("path", VmDefinitionParser::sharePath);
+            if (!share.has("path")) {
+                share.tableError("a [[share]] needs a 'path'");
+            }
+            Optional<String> tag = share.parsed("tag", VmDefinitionParser::shareTag);
+            boolean readOnly = share.bool("read-only").orElse(false);
+            share.finish();
+            if (path.isEmpty()) {
+                continue;
+            }
+            String effectiveTag = tag.orElse(path.get().getFileName() == null ? "share" : path.get().getFileName().toString());
+            if (tag.isEmpty() && !SHARE_TAG.matcher(effectiveTag).matches()) {
+                share.error("path", "'share.path' ends in a name that cannot be a tag; give the share a 'tag'");
+                continue;
+            }
+            if (!tags.add(effectiveTag)) {
+                share.error(tag.isPresent() ? "tag" : "path", "'share.tag' \"" + effectiveTag
+                        + "\" is used by another share of this VM; each share needs its own tag");
+                continue;
+            }
+            shares.add(new VmDefinition.Share(path.get(), effectiveTag, readOnly));
+        }
+        return shares;
+    }
+
+    /** crosvm's {@code --shared-dir} separates fields with ':' and its options with ','. */
+    private static Path sharePath(String text) {
+        if (!text.startsWith("/")) {
+            throw new IllegalArgumentException("'" + text + "' must be an absolute path");
+        }
+        if (text.contains(":") || text.contains(",")) {
+            throw new IllegalArgumentException("'" + text + "' cannot contain ':' or ',' (crosvm's --shared-dir "
+                    + "uses them as separators)");
+        }
+        return Path.of(text).normalize();
+    }
+
+    private static String shareTag(String text) {
+        if (!SHARE_TAG.matcher(text).matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a tag: 1-36 letters, digits, '_', '.' or '-'");
+        }
+        return text;
+    }
+
+    private static List<String> crosvmExtraArgs(TableReader root) {
+        Optional<TableReader> table = root.table("crosvm");
+        List<String> args = table.flatMap(t -> t.list("extra-args", arg -> arg)).orElse(List.of());
+        table.ifPresent(TableReader::finish);
+        return args;
+    }
+}
