@@ -1,0 +1,19 @@
+package org.qvm.cli;
+
+import java.util.List;
+
+/** The qvm-* tools, one command class each. */
+final class Tools {
+    static final List<String> NAMES = List.of("qvm-ls");
+
+    private Tools() {
+    }
+
+    /** A new instance of the named tool, or null. A switch, not reflection: start-up time matters. */
+    static Tool create(String name) {
+        return switch (name) {
+            case "qvm-ls" -> new QvmLs();
+            default -> null;
+        };
+    }
+}
