@@ -24,11 +24,16 @@ public class CommandFailedException extends RuntimeException {
                 "exit status " + result.exitStatus(), result.stderr());
     }
 
+    /** The program (or, under a wrapper such as {@code env}, the wrapped program: status 127) was not found. */
+    public boolean programNotFound() {
+        return exitStatus == ProcessRunner.NOT_FOUND;
+    }
+
     public Command command() {
         return command;
     }
 
-    /** The exit status, or -1 when the command never ran to completion. */
+    /** The exit status; 127 when the program was not found, -1 when it did not run to completion otherwise. */
     public int exitStatus() {
         return exitStatus;
     }

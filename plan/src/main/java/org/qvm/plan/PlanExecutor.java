@@ -33,6 +33,28 @@ public final class PlanExecutor {
         }
     }
 
+    /**
+     * Runs every step, carrying on past failures, for plans that take things away (where stopping
+     * half-way would leave more behind than going on). Undo commands are not used.
+     *
+     * @throws PlanFailedException naming the first failure and listing the others
+     */
+    public void executeAll(Plan plan) {
+        List<Step> failedSteps = new ArrayList<>();
+        List<CommandFailedException> failures = new ArrayList<>();
+        for (Step step : plan.steps()) {
+            try {
+                runner.check(step.run());
+            } catch (CommandFailedException failure) {
+                failedSteps.add(step);
+                failures.add(failure);
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw PlanFailedException.ofAll(failedSteps, failures);
+        }
+    }
+
     /** Runs undo commands newest first, carrying on past failures; returns what failed. */
     private List<String> undo(Deque<Command> undos) {
         List<String> failures = new ArrayList<>();

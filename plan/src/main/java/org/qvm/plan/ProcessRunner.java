@@ -24,6 +24,8 @@ public final class ProcessRunner implements CommandRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessRunner.class);
     /** Enough for any JSON report of ip, nft or lvs; more than that is not something we asked for. */
     static final int OUTPUT_LIMIT = 16 * 1024 * 1024;
+    /** The shell's status for "command not found", used for a program that cannot be found at all. */
+    static final int NOT_FOUND = 127;
 
     private final List<String> prefix;
 
@@ -64,7 +66,8 @@ public final class ProcessRunner implements CommandRunner {
         } catch (ExecuteException e) {
             status = e.getExitValue();
         } catch (IOException e) {
-            throw new CommandFailedException(command, -1, cannotStart(command, e), "");
+            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
+            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
         }
         if (watchdog.killedProcess()) {
             throw new CommandFailedException(command, -1,

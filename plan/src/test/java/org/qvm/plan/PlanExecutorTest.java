@@ -53,6 +53,18 @@ class PlanExecutorTest {
     }
 
     @Test
+    void executeAllCarriesOnPastFailuresAndReportsThemAll() {
+        Path kept = dir.resolve("kept");
+        Plan plan = Plan.of(Step.of(Command.of("rmdir", dir + "/missing-1")), Step.of(Command.of("mkdir", kept.toString())),
+                Step.of(Command.of("rmdir", dir + "/missing-2")));
+        PlanFailedException failure = assertThrows(PlanFailedException.class, () -> executor.executeAll(plan));
+        assertTrue(Files.isDirectory(kept), "the step after a failure still ran");
+        assertTrue(failure.getMessage().contains("missing-1"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("also failed: command failed: rmdir"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("missing-2"), failure.getMessage());
+    }
+
+    @Test
     void renderPrintsOneQuotedCommandPerLineInExecutionOrder() {
         Plan plan = Plan.builder()
                 .run(Command.of("ip", "tuntap", "add", "dev", "qvm-dev", "mode", "tap"), Command.of("ip", "link", "del", "qvm-dev"))

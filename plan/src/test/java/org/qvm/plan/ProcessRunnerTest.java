@@ -60,6 +60,9 @@ class ProcessRunnerTest {
                 () -> runner.run(Command.of("qvm-no-such-program-here", "x")));
         assertTrue(failure.getMessage().contains("cannot run 'qvm-no-such-program-here': not found"),
                 failure.getMessage());
+        assertTrue(failure.programNotFound());
+        CommandResult wrapped = runner.run(Command.of("env", "qvm-no-such-program-here"));
+        assertTrue(CommandFailedException.of(wrapped).programNotFound(), "127 from a wrapper means not found too");
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -82,19 +81,8 @@ final class AllocationRecord {
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /**
-     * Takes the record's lock, waiting while another qvm process holds it. Closing the returned
-     * channel lets go of it.
-     */
+    /** Takes the record's lock (see {@link LockFile}); closing the channel lets go. */
     FileChannel lock() throws IOException {
-        Files.createDirectories(lockFile.getParent());
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        try {
-            channel.lock();
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        return LockFile.acquire(lockFile);
     }
 }

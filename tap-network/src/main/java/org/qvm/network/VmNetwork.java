@@ -1,0 +1,105 @@
+package org.qvm.network;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.qvm.config.HostConfig;
+import org.qvm.config.LockFile;
+import org.qvm.config.Vm;
+import org.qvm.plan.CommandRunner;
+import org.qvm.plan.PlanExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings VMs' networks up and down: observe, plan, check, execute. The table is shared by every
+ * VM, so each change happens under {@code <state-dir>/network.lock}; between observing and
+ * executing nobody else changes it.
+ */
+public final class VmNetwork {
+    public static final String LOCK_NAME = "network.lock";
+    private static final Logger LOG = LoggerFactory.getLogger(VmNetwork.class);
+
+    private final HostConfig host;
+    private final NetworkProbe probe;
+    private final PlanExecutor executor;
+
+    public VmNetwork(HostConfig host, CommandRunner runner) {
+        this.host = host;
+        this.probe = new NetworkProbe(runner);
+        this.executor = new PlanExecutor(runner);
+    }
+
+    /** The kernel parameter that gives the guest its address, for a VM with network. */
+    public Optional<String> kernelParameter(Vm vm) {
+        return vm.link().map(link -> GuestAddressing.kernelParameter(host.network(), link));
+    }
+
+    /** The tap device crosvm attaches to, for a VM with network. */
+    public static Optional<String> tapOf(Vm vm) {
+        return vm.link().map(link -> TapName.of(vm.name()));
+    }
+
+    /**
+     * The plan that brings the VM's network up, for {@code --dry-run}: when the state cannot be
+     * read (not root, tools missing), it plans from nothing and says why in the problems.
+     */
+    public NetworkPlan planUp(Vm vm) {
+        if (vm.link().isEmpty()) {
+            return NetworkPlan.NOTHING;
+        }
+        try {
+            return NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
+        } catch (NetworkException e) {
+            NetworkPlan fromNothing = NetworkPlanner.up(host, vm, ObservedNetwork.EMPTY);
+            java.util.List<String> problems = new java.util.ArrayList<>();
+            problems.add("cannot read the network state (" + e.getMessage() + "); planned as if nothing were set up");
+            return new NetworkPlan(fromNothing.plan(), problems);
+        }
+    }
+
+    /** The plan that takes the VM's network away, for {@code --dry-run}. */
+    public NetworkPlan planDown(String vmName) {
+        return NetworkPlanner.down(vmName, probe.observe(NetworkPlanner.sysctlsFor(host, vmName)));
+    }
+
+    /**
+     * Brings the VM's network up. Checks first and changes nothing if something is in the way; a
+     * failure half-way undoes what this call set up.
+     */
+    public void up(Vm vm) {
+        if (vm.link().isEmpty()) {
+            return;
+        }
+        try (FileChannel lock = lock()) {
+            NetworkPlan plan = NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
+            if (!plan.problems().isEmpty()) {
+                throw new NetworkException("cannot set up the network of " + vm.name() + ": "
+                        + String.join("; ", plan.problems()));
+            }
+            LOG.info("network of {}: {} steps", vm.name(), plan.plan().steps().size());
+            executor.execute(plan.plan());
+        } catch (IOException e) {
+            throw new NetworkException("cannot take " + lockPath() + ": " + e.getMessage());
+        }
+    }
+
+    /** Takes the VM's network away (carrying on past failures, so as little as possible is left). */
+    public void down(String vmName) {
+        try (FileChannel lock = lock()) {
+            executor.executeAll(NetworkPlanner.down(vmName,
+                    probe.observe(NetworkPlanner.sysctlsFor(host, vmName))).plan());
+        } catch (IOException e) {
+            throw new NetworkException("cannot take " + lockPath() + ": " + e.getMessage());
+        }
+    }
+
+    private Path lockPath() {
+        return host.stateDir().resolve(LOCK_NAME);
+    }
+
+    private FileChannel lock() throws IOException {
+        return LockFile.acquire(lockPath());
+    }
+}
