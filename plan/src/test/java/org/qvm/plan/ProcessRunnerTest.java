@@ -48,6 +48,15 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aCommandCanSucceedOnOtherStatuses() {
+        Command absent = Command.of("sh", "-c", "exit 2").succeedingOn(2);
+        assertTrue(runner.check(absent).succeeded());
+        assertEquals("! sh -c 'exit 2'", absent.render());
+        assertThrows(CommandFailedException.class, () -> runner.check(Command.of("true").succeedingOn(2)));
+        assertTrue(runner.check(Command.of("sh", "-c", "exit 1").succeedingOn(0, 1)).succeeded());
+    }
+
+    @Test
     void environmentIsAddedToTheInheritedOne() {
         CommandResult result = runner.check(
                 Command.of("sh", "-c", "echo \"$QVM_TEST_VALUE:${PATH:+path}\"").withEnvironment("QVM_TEST_VALUE", "x y"));

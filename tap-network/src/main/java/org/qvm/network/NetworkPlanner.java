@@ -10,6 +10,7 @@ import org.qvm.config.HostConfig;
 import org.qvm.config.Ipv4Network;
 import org.qvm.config.PointToPointLink;
 import org.qvm.config.Vm;
+import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.Command;
 import org.qvm.plan.Plan;
 
@@ -32,9 +33,9 @@ public final class NetworkPlanner {
     }
 
     /** The plan that brings the VM's network up; nothing for a VM without network. */
-    public static NetworkPlan up(HostConfig host, Vm vm, ObservedNetwork observed) {
+    public static CheckedPlan up(HostConfig host, Vm vm, ObservedNetwork observed) {
         if (vm.link().isEmpty()) {
-            return NetworkPlan.NOTHING;
+            return CheckedPlan.NOTHING;
         }
         HostConfig.Network network = host.network();
         List<String> problems = problems(host, vm, observed);
@@ -42,7 +43,7 @@ public final class NetworkPlanner {
         boolean tableKept = planBase(network, vm, observed, plan, problems);
         planTap(host, vm, observed, plan);
         planVmRules(network, vm, observed, tableKept, plan);
-        return new NetworkPlan(plan.build(), problems);
+        return new CheckedPlan(plan.build(), problems);
     }
 
     /** What must be true before anything is changed. */
@@ -245,7 +246,7 @@ public final class NetworkPlanner {
      * and, when no other VM's network is left, the table, with the uplink's forwarding set back to
      * what it was before the first VM came up. Works from what exists, whatever the config says now.
      */
-    public static NetworkPlan down(String vmName, ObservedNetwork observed) {
+    public static CheckedPlan down(String vmName, ObservedNetwork observed) {
         Plan.Builder plan = Plan.builder();
         String tap = TapName.of(vmName);
         observed.table().ifPresent(table -> {
@@ -259,7 +260,7 @@ public final class NetworkPlanner {
         });
         observed.link(tap).filter(link -> link.alias().equals(TapName.alias(vmName)))
                 .ifPresent(link -> plan.run(ip("link", "del", "dev", tap)));
-        return new NetworkPlan(plan.build(), List.of());
+        return new CheckedPlan(plan.build(), List.of());
     }
 
     private static void restoreForwarding(ObservedNetwork.QvmTable table, ObservedNetwork observed, Plan.Builder plan) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.qvm.config.HostConfig;
 import org.qvm.config.LockFile;
 import org.qvm.config.Vm;
+import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.CommandRunner;
 import org.qvm.plan.PlanExecutor;
 import org.slf4j.Logger;
@@ -45,22 +46,22 @@ public final class VmNetwork {
      * The plan that brings the VM's network up, for {@code --dry-run}: when the state cannot be
      * read (not root, tools missing), it plans from nothing and says why in the problems.
      */
-    public NetworkPlan planUp(Vm vm) {
+    public CheckedPlan planUp(Vm vm) {
         if (vm.link().isEmpty()) {
-            return NetworkPlan.NOTHING;
+            return CheckedPlan.NOTHING;
         }
         try {
             return NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
         } catch (NetworkException e) {
-            NetworkPlan fromNothing = NetworkPlanner.up(host, vm, ObservedNetwork.EMPTY);
+            CheckedPlan fromNothing = NetworkPlanner.up(host, vm, ObservedNetwork.EMPTY);
             java.util.List<String> problems = new java.util.ArrayList<>();
             problems.add("cannot read the network state (" + e.getMessage() + "); planned as if nothing were set up");
-            return new NetworkPlan(fromNothing.plan(), problems);
+            return new CheckedPlan(fromNothing.plan(), problems);
         }
     }
 
     /** The plan that takes the VM's network away, for {@code --dry-run}. */
-    public NetworkPlan planDown(String vmName) {
+    public CheckedPlan planDown(String vmName) {
         return NetworkPlanner.down(vmName, probe.observe(NetworkPlanner.sysctlsFor(host, vmName)));
     }
 
@@ -73,7 +74,7 @@ public final class VmNetwork {
             return;
         }
         try (FileChannel lock = lock()) {
-            NetworkPlan plan = NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
+            CheckedPlan plan = NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
             if (!plan.problems().isEmpty()) {
                 throw new NetworkException("cannot set up the network of " + vm.name() + ": "
                         + String.join("; ", plan.problems()));

@@ -18,6 +18,7 @@ import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.HostConfig;
 import org.qvm.config.Vm;
+import org.qvm.plan.CheckedPlan;
 import org.qvm.testsupport.Examples;
 
 /** Plans for the example VMs against observed states written out by hand. */
@@ -64,7 +65,7 @@ class NetworkPlannerTest {
 
     @Test
     void aFreshHostGetsTheTableTheTapAndTheVmsRules() {
-        NetworkPlan plan = NetworkPlanner.up(host, config.require("untrusted"), fresh());
+        CheckedPlan plan = NetworkPlanner.up(host, config.require("untrusted"), fresh());
         assertEquals(List.of(), plan.problems());
         String sum = NftRuleset.baseChecksum(host.network());
         String vmSum = NftRuleset.vmChecksum("untrusted", host.network(), config.require("untrusted").link().orElseThrow());
@@ -106,7 +107,7 @@ class NetworkPlannerTest {
 
     @Test
     void whatCreatesSomethingCanBeUndone() {
-        NetworkPlan plan = NetworkPlanner.up(host, config.require("dev"), fresh());
+        CheckedPlan plan = NetworkPlanner.up(host, config.require("dev"), fresh());
         List<String> undos = plan.plan().steps().stream().flatMap(step -> step.undo().stream()).map(c -> c.render()).toList();
         assertEquals(List.of(
                 "nft delete table inet qvm",
@@ -131,7 +132,7 @@ class NetworkPlannerTest {
 
     @Test
     void aVmWithoutNetworkGetsNothing() {
-        assertEquals(NetworkPlan.NOTHING, NetworkPlanner.up(host, config.require("personal"), fresh()));
+        assertEquals(CheckedPlan.NOTHING, NetworkPlanner.up(host, config.require("personal"), fresh()));
         assertEquals(Optional.empty(), VmNetwork.tapOf(config.require("personal")));
     }
 
@@ -164,7 +165,7 @@ class NetworkPlannerTest {
 
     @Test
     void applyingAgainPlansNothing() {
-        NetworkPlan again = NetworkPlanner.up(host, config.require("dev"), afterUp("dev", "com"));
+        CheckedPlan again = NetworkPlanner.up(host, config.require("dev"), afterUp("dev", "com"));
         assertEquals(List.of(), again.problems());
         assertEquals(List.of(), again.plan().render());
     }
@@ -234,10 +235,10 @@ class NetworkPlannerTest {
         ObservedNetwork old = new ObservedNetwork(comUp.links(), comUp.table(), sysctls);
         Files.writeString(host.file(), Files.readString(host.file()).replace("uplink = \"eno2\"", "uplink = \"lo\""));
         Configuration moved = new ConfigLoader().load(host.file(), ConfigLoader.Recording.NEVER);
-        NetworkPlan blocked = NetworkPlanner.up(moved.host(), moved.require("dev"), old);
+        CheckedPlan blocked = NetworkPlanner.up(moved.host(), moved.require("dev"), old);
         assertTrue(blocked.problems().get(0).startsWith("the nftables table inet qvm was set up for another uplink or pool, "
                 + "and [qvm-com] still use it"), blocked.problems().toString());
-        NetworkPlan rebuilt = NetworkPlanner.up(moved.host(), moved.require("com"), old);
+        CheckedPlan rebuilt = NetworkPlanner.up(moved.host(), moved.require("com"), old);
         assertEquals(List.of(), rebuilt.problems());
         List<String> render = rebuilt.plan().render();
         assertEquals(List.of("nft delete table inet qvm", "sysctl -q -w net/ipv4/conf/eno2/forwarding=0",

@@ -25,6 +25,7 @@ import org.qvm.plan.PlanFailedException;
 import org.qvm.plan.ProcessRunner;
 import org.qvm.testsupport.NetworkNamespace;
 import org.qvm.testsupport.Privileged;
+import org.qvm.testsupport.Programs;
 
 /**
  * The network module for real, as root, inside namespaces this test makes: "host" plays the
@@ -202,9 +203,7 @@ class TapNetworkNamespaceTest {
         good.down("dev");
         assertTrue(linkExists("qvm-dev"), "teardown never removes an interface that is not ours");
 
-        Path tools = Files.createDirectories(dir.resolve("only-ip"));
-        Files.createSymbolicLink(tools.resolve("ip"), Path.of("/usr/sbin/ip").toRealPath());
-        Files.createSymbolicLink(tools.resolve("sysctl"), Path.of("/usr/sbin/sysctl").toRealPath());
+        Path tools = Programs.onlyThese(dir, List.of("ip", "sysctl"));
         ProcessRunner withoutNft = new ProcessRunner(List.of("ip", "netns", "exec", host.name(), "env", "PATH=" + tools));
         NetworkException noNft = assertThrows(NetworkException.class,
                 () -> new VmNetwork(config.host(), withoutNft).up(config.require("com")));

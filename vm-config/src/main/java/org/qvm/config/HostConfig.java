@@ -23,6 +23,14 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Cro
     }
 
     /**
+     * The lock held while a command changes one VM (starts, stops, resizes it). It sits beside the
+     * runtime directory, not in it, because that directory is removed when the VM stops.
+     */
+    public Path vmLockFile(String vmName) {
+        return stateDir.resolve(vmName + ".lock");
+    }
+
+    /**
      * How crosvm is run.
      *
      * @param binary    path or name on PATH
