@@ -11,7 +11,6 @@ import org.qvm.config.Label;
 /** The ways qvm-ls prints rows. Each returns the lines to print. */
 final class ListingFormat {
     static final String EMPTY = "-";
-    private static final String RESET = "\033[0m";
 
     private ListingFormat() {
     }
@@ -37,44 +36,23 @@ final class ListingFormat {
 
     /** A heading and aligned columns; with colour, the name and label are shown in the label's colour. */
     static List<String> table(List<VmRow> rows, List<VmField> fields, boolean colour) {
-        int[] widths = new int[fields.size()];
-        for (int i = 0; i < fields.size(); i++) {
-            widths[i] = fields.get(i).heading().length();
-            for (VmRow row : rows) {
-                widths[i] = Math.max(widths[i], cell(fields.get(i).valueOf(row)).length());
-            }
-        }
-        List<String> lines = new ArrayList<>();
-        lines.add(line(fields.stream().map(VmField::heading).toList(), widths, null));
+        List<List<String>> cells = new ArrayList<>();
+        List<String[]> colours = new ArrayList<>();
         for (VmRow row : rows) {
-            List<String> cells = fields.stream().map(field -> cell(field.valueOf(row))).toList();
-            lines.add(line(cells, widths, colour ? colouredColumns(fields, row.vm().definition().label()) : null));
+            cells.add(fields.stream().map(field -> cell(field.valueOf(row))).toList());
+            colours.add(colouredColumns(fields, row.vm().definition().label()));
         }
-        return lines;
+        return TextTable.render(fields.stream().map(VmField::heading).toList(), cells, colour ? colours : null);
     }
 
     private static String[] colouredColumns(List<VmField> fields, Label label) {
         String[] codes = new String[fields.size()];
         for (int i = 0; i < fields.size(); i++) {
             if (fields.get(i) == VmField.NAME || fields.get(i) == VmField.LABEL) {
-                codes[i] = "\033[" + label.ansiCode() + "m";
+                codes[i] = label.ansiCode();
             }
         }
         return codes;
-    }
-
-    private static String line(List<String> cells, int[] widths, String[] colours) {
-        StringBuilder line = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            String cell = cells.get(i);
-            boolean last = i == cells.size() - 1;
-            boolean coloured = colours != null && colours[i] != null;
-            line.append(coloured ? colours[i] + cell + RESET : cell);
-            if (!last) {
-                line.append(" ".repeat(widths[i] - cell.length() + 2));
-            }
-        }
-        return line.toString();
     }
 
     /** A JSON array with one object per VM, keyed by field name; "nothing" is null. */

@@ -96,7 +96,7 @@ final class QvmLs extends Tool {
         } else if (format.json) {
             lines = ListingFormat.json(rows, fields == null ? List.of(VmField.values()) : columns);
         } else {
-            lines = ListingFormat.table(rows, columns, Terminal.colourWanted(colour, stdoutIsTerminal, environment));
+            lines = ListingFormat.table(rows, columns, Terminal.colourWanted(colour, stdoutIsTerminal, environment()));
         }
         lines.forEach(out()::println);
         out().flush();

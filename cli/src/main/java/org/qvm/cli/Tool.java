@@ -1,17 +1,31 @@
 package org.qvm.cli;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
+import org.qvm.config.LockFile;
+import org.qvm.config.Vm;
+import org.qvm.lifecycle.RuntimeState;
+import org.qvm.lifecycle.VmState;
+import org.qvm.plan.CheckedPlan;
+import org.qvm.plan.CommandRunner;
+import org.qvm.plan.ProcessRunner;
 import picocli.CommandLine;
 
 /**
- * What every qvm-* tool shares: the common options, where its configuration comes from, and its
- * output streams. A tool's {@link #call()} returns its exit status; errors it throws are printed
- * by {@link ToolRunner} as {@code PROG: error: MESSAGE}.
+ * What every qvm-* tool shares: the common options, where its configuration comes from, how it
+ * runs external commands, its output streams, and the way it prints a plan for --dry-run. A
+ * tool's {@link #call()} returns its exit status; errors it throws are printed by
+ * {@link ToolRunner} as {@code PROG: error: MESSAGE}.
  */
 abstract class Tool implements Callable<Integer> {
     @CommandLine.Mixin
@@ -23,6 +37,30 @@ abstract class Tool implements Callable<Integer> {
     /** The process environment; tests replace it. */
     Map<String, String> environment = System.getenv();
 
+    /** How external commands run; tests put them into a network namespace. */
+    CommandRunner runner = new ProcessRunner();
+
+    /** Where answers to questions come from; tests replace it. */
+    java.io.InputStream input = System.in;
+
+    /** The tool whose subcommand this is, if it is one: it holds the environment and the runner. */
+    Tool parentTool() {
+        Object parent = spec.parent() == null ? null : spec.parent().userObject();
+        return parent instanceof Tool tool ? tool : null;
+    }
+
+    Map<String, String> environment() {
+        return parentTool() == null ? environment : parentTool().environment();
+    }
+
+    CommandRunner runner() {
+        return parentTool() == null ? runner : parentTool().runner();
+    }
+
+    java.io.InputStream input() {
+        return parentTool() == null ? input : parentTool().input();
+    }
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }
@@ -31,15 +69,59 @@ abstract class Tool implements Callable<Integer> {
         return spec.commandLine().getErr();
     }
 
+    /** The name in messages: "qvm-volume", also for its subcommands. */
     String programName() {
-        return spec.name();
+        return parentTool() == null ? spec.name() : parentTool().programName();
     }
 
     Path configPath() {
-        return ConfigLoader.configPath(environment);
+        return ConfigLoader.configPath(environment());
     }
 
     Configuration loadConfiguration(ConfigLoader.Recording recording) {
         return new ConfigLoader().load(configPath(), recording);
+    }
+
+    /** A usage error found after parsing: printed with the usage line, exit status 2. */
+    CommandLine.ParameterException usageError(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    void warn(String message) {
+        err().println(programName() + ": warning: " + message);
+        err().flush();
+    }
+
+    /** --dry-run: the plan on standard output, one command per line; what would stop it as warnings. */
+    void printDryRun(CheckedPlan plan) {
+        plan.plan().render().forEach(out()::println);
+        out().flush();
+        plan.problems().forEach(problem -> warn("a real run would stop here: " + problem));
+    }
+
+    /** Asks on the terminal, Qubes-style; anything but y/yes is no. */
+    boolean confirm(String question) {
+        err().print(question + " [y/N] ");
+        err().flush();
+        try {
+            String answer = new BufferedReader(new InputStreamReader(input(), StandardCharsets.UTF_8)).readLine();
+            return answer != null && List.of("y", "yes").contains(answer.strip().toLowerCase(java.util.Locale.ROOT));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Takes the VM's lock (waiting while another qvm command changes the VM); close to let go. */
+    FileChannel lockVm(Configuration configuration, String vmName) throws IOException {
+        return LockFile.acquire(configuration.host().vmLockFile(vmName));
+    }
+
+    /** Refuses to go on unless the VM is halted. */
+    void requireHalted(Configuration configuration, Vm vm, String action) {
+        VmState state = new RuntimeState(configuration.host()).stateOf(vm.name());
+        if (state != VmState.HALTED) {
+            throw new IllegalStateException(vm.name() + " is " + state.displayName().toLowerCase(java.util.Locale.ROOT)
+                    + ": shut it down before you " + action);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.qvm.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.qvm.config.ConfigException;
 import org.qvm.config.Diagnostic;
 import picocli.CommandLine;
@@ -26,34 +27,54 @@ final class ToolRunner {
         commandLine.getCommandSpec().version(VERSION);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.getCommandSpec().usageMessage().synopsisHeading("usage: ");
+        commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage().synopsisHeading("usage: "));
         commandLine.setExecutionStrategy(parseResult -> {
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", tool.common.logLevel());
+            List<CommandLine> chain = parseResult.asCommandLineList();
+            Object last = chain.get(chain.size() - 1).getCommand();
+            CommonOptions options = last instanceof Tool invoked ? invoked.common : tool.common;
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
             return new CommandLine.RunLast().execute(parseResult);
         });
-        commandLine.setParameterExceptionHandler((failure, arguments) -> {
-            CommandLine failed = failure.getCommandLine();
-            PrintWriter err = failed.getErr();
-            err.print(failed.getHelp().synopsisHeading() + failed.getHelp().synopsis(0));
-            err.println(failed.getCommandName() + ": error: " + failure.getMessage().replaceFirst("^Error: ", ""));
-            err.flush();
-            return 2;
-        });
+        commandLine.setParameterExceptionHandler((failure, arguments) ->
+                usageError(failure.getCommandLine(), failure.getMessage().replaceFirst("^Error: ", "")));
         commandLine.setExecutionExceptionHandler((failure, failed, parseResult) -> {
+            if (failure instanceof UsageException) {
+                return usageError(failed, failure.getMessage());
+            }
             PrintWriter err = failed.getErr();
+            String program = programName(failed);
             if (failure instanceof ConfigException config) {
                 for (Diagnostic diagnostic : config.diagnostics()) {
                     err.println(diagnostic);
                 }
                 int count = config.diagnostics().size();
-                err.println(failed.getCommandName() + ": error: " + count + (count == 1 ? " problem" : " problems")
+                err.println(program + ": error: " + count + (count == 1 ? " problem" : " problems")
                         + " in the configuration; nothing was changed");
             } else {
-                err.println(failed.getCommandName() + ": error: " + message(failure));
+                err.println(program + ": error: " + message(failure));
             }
             err.flush();
-            return failure instanceof UsageException ? 2 : 1;
+            return 1;
         });
         return commandLine;
+    }
+
+    /** Qubes' usage error: the usage line, then PROG: error: MESSAGE; exit status 2. */
+    private static int usageError(CommandLine failed, String message) {
+        PrintWriter err = failed.getErr();
+        err.print(failed.getHelp().synopsisHeading() + failed.getHelp().synopsis(0));
+        err.println(programName(failed) + ": error: " + message);
+        err.flush();
+        return 2;
+    }
+
+    /** The tool's name, also for a subcommand ("qvm-volume", not "resize"). */
+    private static String programName(CommandLine commandLine) {
+        CommandLine top = commandLine;
+        while (top.getParent() != null) {
+            top = top.getParent();
+        }
+        return top.getCommandName();
     }
 
     private static String message(Exception failure) {

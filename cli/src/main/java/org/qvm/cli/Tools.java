@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The qvm-* tools, one command class each. */
 final class Tools {
-    static final List<String> NAMES = List.of("qvm-ls");
+    static final List<String> NAMES = List.of("qvm-ls", "qvm-volume");
 
     private Tools() {
     }
@@ -13,6 +13,7 @@ final class Tools {
     static Tool create(String name) {
         return switch (name) {
             case "qvm-ls" -> new QvmLs();
+            case "qvm-volume" -> new QvmVolume();
             default -> null;
         };
     }

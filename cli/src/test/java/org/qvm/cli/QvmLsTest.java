@@ -149,7 +149,8 @@ class QvmLsTest {
 
         ToolHarness.Result badField = ls("--fields", "name,memroy");
         assertEquals(2, badField.status());
-        assertTrue(badField.err().startsWith("qvm-ls: error: unknown field 'memroy' (did you mean 'memory'?)"),
+        assertTrue(badField.err().startsWith("usage: qvm-ls "), badField.err());
+        assertTrue(badField.err().contains("\nqvm-ls: error: unknown field 'memroy' (did you mean 'memory'?)"),
                 badField.err());
     }
 

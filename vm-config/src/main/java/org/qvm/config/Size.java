@@ -47,6 +47,22 @@ public record Size(long bytes) implements Comparable<Size> {
         return Long.compare(bytes, other.bytes);
     }
 
+    /** For people: the exact form when there is a short one, else one decimal ("1.4G"). */
+    public String approximate() {
+        String exact = toString();
+        if (exact.length() <= 5) {
+            return exact;
+        }
+        String[] units = {"T", "G", "M", "K"};
+        int[] shifts = {40, 30, 20, 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes >= 1L << shifts[i]) {
+                return String.format(java.util.Locale.ROOT, "%.1f%s", bytes / (double) (1L << shifts[i]), units[i]);
+            }
+        }
+        return bytes + "B";
+    }
+
     /** The shortest exact form: "10G", "1536M", "4K". */
     @Override
     public String toString() {

@@ -19,6 +19,12 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
         crosvmExtraArgs = List.copyOf(crosvmExtraArgs);
     }
 
+    /** The same definition with another private volume size. */
+    public VmDefinition withPrivateSize(Size size) {
+        return new VmDefinition(name, file, label, memoryMib, cpus, autostart, wayland, kernelParams, kernel, rootfs,
+                initrd, cid, size, network, shares, crosvmExtraArgs);
+    }
+
     /**
      * The VM's network.
      *
