@@ -15,6 +15,7 @@ import org.qvm.storage.StorageException;
 import org.qvm.storage.VmStorage;
 import org.qvm.storage.VolumeInfo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -105,22 +106,19 @@ final class QvmVolume extends Tool {
         @Parameters(index = "1", paramLabel = "SIZE", description = "The new size, for example 50G.")
         String newSize;
 
-        @Option(names = "--dry-run", description = "Print what would be done and change nothing.")
-        boolean dryRun;
+        @Mixin
+        DryRunOption dryRun = new DryRunOption();
 
         @Override
         public Integer call() throws IOException {
-            VolumeRef ref = VolumeRef.parse(volume);
-            if (!ref.isPrivate()) {
-                throw usageError("only private volumes can be resized; the root image is shared and read-only");
-            }
+            VolumeRef ref = VolumeRef.parsePrivate(volume, "resized");
             Size size;
             try {
                 size = Size.parse(newSize);
             } catch (IllegalArgumentException e) {
                 throw usageError(e.getMessage());
             }
-            Configuration configuration = loadConfiguration(dryRun ? ConfigLoader.Recording.NEVER : ConfigLoader.Recording.ALWAYS);
+            Configuration configuration = loadConfiguration(dryRun.enabled ? ConfigLoader.Recording.NEVER : ConfigLoader.Recording.ALWAYS);
             Vm vm = configuration.require(ref.vm());
             Size declared = vm.definition().privateSize();
             if (size.compareTo(declared) < 0) {
@@ -130,7 +128,7 @@ final class QvmVolume extends Tool {
             Vm grown = new Vm(vm.definition().withPrivateSize(size), vm.cid(), vm.link());
             VmStorage storage = storage(this, configuration);
             String where = vm.definition().file().toString();
-            if (dryRun) {
+            if (dryRun.enabled) {
                 out().println("# set [private] size = \"" + size + "\" in " + where);
                 printDryRun(storage.planPrepare(grown));
                 return 0;
@@ -162,19 +160,16 @@ final class QvmVolume extends Tool {
         @Option(names = {"-f", "--force"}, description = "Do not ask.")
         boolean force;
 
-        @Option(names = "--dry-run", description = "Print what would be done and change nothing.")
-        boolean dryRun;
+        @Mixin
+        DryRunOption dryRun = new DryRunOption();
 
         @Override
         public Integer call() throws IOException {
-            VolumeRef ref = VolumeRef.parse(volume);
-            if (!ref.isPrivate()) {
-                throw usageError("only private volumes can be removed; the root image is shared by the VMs");
-            }
+            VolumeRef ref = VolumeRef.parsePrivate(volume, "removed");
             Configuration configuration = loadConfiguration(ConfigLoader.Recording.NEVER);
             Vm vm = configuration.require(ref.vm());
             VmStorage storage = storage(this, configuration);
-            if (dryRun) {
+            if (dryRun.enabled) {
                 printDryRun(storage.planRemove(vm.name()));
                 return 0;
             }

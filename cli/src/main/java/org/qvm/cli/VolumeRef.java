@@ -17,6 +17,16 @@ record VolumeRef(String vm, String volume) {
         return new VolumeRef(text.substring(0, colon), volume);
     }
 
+    /** A reference that must name a private volume (the root image is shared and read-only). */
+    static VolumeRef parsePrivate(String text, String action) {
+        VolumeRef ref = parse(text);
+        if (!ref.isPrivate()) {
+            throw new UsageException("only private volumes can be " + action + "; the root image is shared by the VMs "
+                    + "and read-only");
+        }
+        return ref;
+    }
+
     boolean isPrivate() {
         return volume.equals(VolumeNames.PRIVATE);
     }
