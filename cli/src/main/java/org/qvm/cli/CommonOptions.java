@@ -16,15 +16,25 @@ final class CommonOptions {
     @Option(names = "--version", versionHelp = true, description = "Show the version and exit.")
     boolean version;
 
-    /** The slf4j-simple level these options ask for. */
-    String logLevel() {
-        if (quiet) {
-            return "error";
+    /**
+     * The slf4j-simple level the arguments ask for. Read from the raw arguments before anything
+     * else runs, because loggers take their level when they are created.
+     */
+    static String logLevel(String[] args) {
+        int verbose = 0;
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                break;
+            }
+            if (arg.equals("-q") || arg.equals("--quiet")) {
+                return "error";
+            }
+            if (arg.equals("--verbose")) {
+                verbose++;
+            } else if (arg.matches("-v+")) {
+                verbose += arg.length() - 1;
+            }
         }
-        return switch (verbose.length) {
-            case 0 -> "warn";
-            case 1 -> "info";
-            default -> "debug";
-        };
+        return verbose == 0 ? "warn" : verbose == 1 ? "info" : "debug";
     }
 }

@@ -19,11 +19,13 @@ public final class Main {
             System.err.println("usage: java -jar qvm.jar TOOL [ARGS...]  (tools: " + String.join(", ", Tools.NAMES) + ")");
             return 2;
         }
+        String[] toolArgs = Arrays.copyOfRange(args, 1, args.length);
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", CommonOptions.logLevel(toolArgs));
         Tool tool = Tools.create(args[0]);
         if (tool == null) {
             System.err.println("qvm: error: no tool named '" + args[0] + "' (tools: " + String.join(", ", Tools.NAMES) + ")");
             return 2;
         }
-        return ToolRunner.run(tool, Arrays.copyOfRange(args, 1, args.length));
+        return ToolRunner.run(tool, toolArgs);
     }
 }

@@ -1,12 +1,12 @@
 package org.qvm.cli;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
+import org.qvm.config.LockFile;
 import org.qvm.config.Size;
 import org.qvm.config.TomlEditor;
 import org.qvm.config.Vm;
@@ -133,7 +133,7 @@ final class QvmVolume extends Tool {
                 printDryRun(storage.planPrepare(grown));
                 return 0;
             }
-            try (FileChannel lock = lockVm(configuration, vm.name())) {
+            try (LockFile lock = lockVm(configuration, vm.name())) {
                 requireHalted(configuration, vm, "resize its volume");
                 CheckedPlan plan = storage.planPrepare(grown);
                 if (!plan.isClear()) {
@@ -173,7 +173,7 @@ final class QvmVolume extends Tool {
                 printDryRun(storage.planRemove(vm.name()));
                 return 0;
             }
-            try (FileChannel lock = lockVm(configuration, vm.name())) {
+            try (LockFile lock = lockVm(configuration, vm.name())) {
                 requireHalted(configuration, vm, "remove its volume");
                 CheckedPlan plan = storage.planRemove(vm.name());
                 if (!plan.isClear()) {

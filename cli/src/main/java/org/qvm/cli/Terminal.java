@@ -12,8 +12,17 @@ final class Terminal {
 
     /** Whether standard output is a terminal (Linux: /proc/self/fd/1 points at a tty device). */
     static boolean stdoutIsTerminal() {
+        return isTerminal(1);
+    }
+
+    /** Whether standard error is a terminal. */
+    static boolean stderrIsTerminal() {
+        return isTerminal(2);
+    }
+
+    private static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
         } catch (IOException | UnsupportedOperationException e) {
             return System.console() != null;

@@ -112,7 +112,7 @@ abstract class Tool implements Callable<Integer> {
     }
 
     /** Takes the VM's lock (waiting while another qvm command changes the VM); close to let go. */
-    FileChannel lockVm(Configuration configuration, String vmName) throws IOException {
+    LockFile lockVm(Configuration configuration, String vmName) throws IOException {
         return LockFile.acquire(configuration.host().vmLockFile(vmName));
     }
 

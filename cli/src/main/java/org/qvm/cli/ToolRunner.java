@@ -1,7 +1,6 @@
 package org.qvm.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
 import org.qvm.config.ConfigException;
 import org.qvm.config.Diagnostic;
 import picocli.CommandLine;
@@ -28,13 +27,6 @@ final class ToolRunner {
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.getCommandSpec().usageMessage().synopsisHeading("usage: ");
         commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage().synopsisHeading("usage: "));
-        commandLine.setExecutionStrategy(parseResult -> {
-            List<CommandLine> chain = parseResult.asCommandLineList();
-            Object last = chain.get(chain.size() - 1).getCommand();
-            CommonOptions options = last instanceof Tool invoked ? invoked.common : tool.common;
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", options.logLevel());
-            return new CommandLine.RunLast().execute(parseResult);
-        });
         commandLine.setParameterExceptionHandler((failure, arguments) ->
                 usageError(failure.getCommandLine(), failure.getMessage().replaceFirst("^Error: ", "")));
         commandLine.setExecutionExceptionHandler((failure, failed, parseResult) -> {

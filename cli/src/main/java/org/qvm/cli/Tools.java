@@ -4,7 +4,8 @@ import java.util.List;
 
 /** The qvm-* tools, one command class each. */
 final class Tools {
-    static final List<String> NAMES = List.of("qvm-ls", "qvm-volume");
+    static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
+            "qvm-unpause", "qvm-volume");
 
     private Tools() {
     }
@@ -13,6 +14,11 @@ final class Tools {
     static Tool create(String name) {
         return switch (name) {
             case "qvm-ls" -> new QvmLs();
+            case "qvm-start" -> new QvmStart();
+            case "qvm-shutdown" -> new QvmShutdown();
+            case "qvm-kill" -> new QvmKill();
+            case "qvm-pause" -> new QvmPause();
+            case "qvm-unpause" -> new QvmUnpause();
             case "qvm-volume" -> new QvmVolume();
             default -> null;
         };

@@ -12,6 +12,11 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qvm.config.ConfigLoader;
+import org.qvm.config.HostConfig;
+import org.qvm.lifecycle.ProcessIdentity;
+import org.qvm.lifecycle.RuntimeState;
+import org.qvm.lifecycle.VmState;
 import org.qvm.testsupport.Examples;
 
 class QvmLsTest {
@@ -28,9 +33,10 @@ class QvmLsTest {
         return ToolHarness.run(new QvmLs(), config, args);
     }
 
+    /** Records a state as if the VM's crosvm were this test's own process (which is alive). */
     private void setState(String vm, String state) throws Exception {
-        Files.createDirectories(dir.resolve("run").resolve(vm));
-        Files.writeString(dir.resolve("run").resolve(vm).resolve("state"), state + "\n");
+        HostConfig host = new ConfigLoader().load(config, ConfigLoader.Recording.NEVER).host();
+        new RuntimeState(host).write(vm, VmState.parse(state), ProcessIdentity.of(ProcessHandle.current().pid()));
     }
 
     @Test

@@ -77,6 +77,30 @@ public final class ProcessRunner implements CommandRunner {
         return new CommandResult(command, status, stdout.text(), stderr.text());
     }
 
+    /**
+     * Runs {@code setsid COMMAND}: setsid makes the new session and then executes the command in
+     * the same process (Java's child is never a process group leader, so setsid need not fork),
+     * so the process we hold is the command itself.
+     */
+    @Override
+    public Process launch(Command command, java.nio.file.Path output) {
+        List<String> argv = new java.util.ArrayList<>(prefix);
+        argv.add("setsid");
+        argv.addAll(command.argv());
+        ProcessBuilder builder = new ProcessBuilder(argv)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .redirectErrorStream(true);
+        builder.environment().putAll(command.environment());
+        LOG.debug("launching: {}", command.render());
+        try {
+            return builder.start();
+        } catch (IOException e) {
+            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
+            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+        }
+    }
+
     private static Map<String, String> environmentFor(Command command) {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.putAll(command.environment());

@@ -82,6 +82,19 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aLaunchedCommandRunsInItsOwnSessionWithItsOutputInAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path log = dir.resolve("out.log");
+        Process process = runner.launch(Command.of("sh", "-c", "echo started; ps -o sid= -p $$; ps -o pid= -p $$; exit 4"), log);
+        assertTrue(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(4, process.exitValue());
+        List<String> lines = java.nio.file.Files.readAllLines(log);
+        assertEquals("started", lines.get(0));
+        assertEquals(lines.get(1).strip(), lines.get(2).strip(), "it leads a session of its own");
+        assertEquals(String.valueOf(process.pid()), lines.get(2).strip(), "and is the process we hold (no fork)");
+    }
+
+    @Test
     void aPrefixRunsInFrontOfEveryCommand() {
         ProcessRunner prefixed = new ProcessRunner(List.of("env", "QVM_PREFIXED=yes"));
         assertEquals("yes\n", prefixed.check(Command.of("sh", "-c", "echo $QVM_PREFIXED")).stdout());

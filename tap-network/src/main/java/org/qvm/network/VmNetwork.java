@@ -73,7 +73,7 @@ public final class VmNetwork {
         if (vm.link().isEmpty()) {
             return;
         }
-        try (FileChannel lock = lock()) {
+        try (LockFile lock = lock()) {
             CheckedPlan plan = NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
             if (!plan.problems().isEmpty()) {
                 throw new NetworkException("cannot set up the network of " + vm.name() + ": "
@@ -88,7 +88,7 @@ public final class VmNetwork {
 
     /** Takes the VM's network away (carrying on past failures, so as little as possible is left). */
     public void down(String vmName) {
-        try (FileChannel lock = lock()) {
+        try (LockFile lock = lock()) {
             executor.executeAll(NetworkPlanner.down(vmName,
                     probe.observe(NetworkPlanner.sysctlsFor(host, vmName))).plan());
         } catch (IOException e) {
@@ -100,7 +100,7 @@ public final class VmNetwork {
         return host.stateDir().resolve(LOCK_NAME);
     }
 
-    private FileChannel lock() throws IOException {
+    private LockFile lock() throws IOException {
         return LockFile.acquire(lockPath());
     }
 }

@@ -2,7 +2,6 @@ package org.qvm.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +80,8 @@ final class AllocationRecord {
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** Takes the record's lock (see {@link LockFile}); closing the channel lets go. */
-    FileChannel lock() throws IOException {
+    /** Takes the record's lock (see {@link LockFile}); closing it lets go. */
+    LockFile lock() throws IOException {
         return LockFile.acquire(lockFile);
     }
 }

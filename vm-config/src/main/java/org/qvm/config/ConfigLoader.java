@@ -1,7 +1,6 @@
 package org.qvm.config;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +97,7 @@ public final class ConfigLoader {
         if (recording == Recording.NEVER) {
             return allocateFrom(record, host, vms, false);
         }
-        try (FileChannel lock = record.lock()) {
+        try (LockFile lock = record.lock()) {
             return allocateFrom(record, host, vms, true);
         } catch (IOException e) {
             if (recording == Recording.ALWAYS) {

@@ -72,8 +72,12 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Cro
         }
     }
 
-    /** How the host reaches the agent in a guest. */
-    public record Guest(GuestTransport transport, long port) {
+    /**
+     * How the host reaches the agent in a guest.
+     *
+     * @param startTimeout how long qvm-start waits for a VM to come up before it gives up and undoes the start
+     */
+    public record Guest(GuestTransport transport, long port, java.time.Duration startTimeout) {
     }
 
     public enum GuestTransport {

@@ -15,6 +15,7 @@ final class HostConfigParser {
     static final Size DEFAULT_PRIVATE_SIZE = Size.parse("2G");
     static final String DEFAULT_POOL = "10.0.0.0/24";
     static final long DEFAULT_GUEST_PORT = 5000;
+    static final long DEFAULT_START_TIMEOUT = 60;
     /** The longest socket name kept in a VM's runtime directory. */
     static final String LONGEST_SOCKET = "crosvm.sock";
     /** A UNIX socket path holds at most 107 bytes; {@code <state-dir>/<vm>/crosvm.sock} must fit. */
@@ -32,6 +33,10 @@ final class HostConfigParser {
         if (stateDir.toAbsolutePath().toString().length() > MAX_STATE_DIR_LENGTH) {
             root.error("state-dir", "'state-dir' is longer than " + MAX_STATE_DIR_LENGTH + " bytes: sockets under it "
                     + "(<state-dir>/<vm>/" + LONGEST_SOCKET + ") would pass the 107-byte limit of a UNIX socket path");
+        }
+        if (stateDir.toString().contains(":") || stateDir.toString().contains(",")) {
+            root.error("state-dir", "'state-dir' cannot contain ':' or ',': paths under it go into crosvm's "
+                    + "--shared-dir and key=value arguments");
         }
         Path dataDir = Values.path(root, "data-dir").orElse(Path.of(DEFAULT_DATA_DIR));
 
@@ -98,7 +103,8 @@ final class HostConfigParser {
         HostConfig.Guest guest = new HostConfig.Guest(
                 table.parsed("transport", text -> enumValue(HostConfig.GuestTransport.class, text))
                         .orElse(HostConfig.GuestTransport.VSOCK),
-                table.integer("port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_GUEST_PORT));
+                table.integer("port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_GUEST_PORT),
+                java.time.Duration.ofSeconds(table.integer("start-timeout", 1, 3600).orElse(DEFAULT_START_TIMEOUT)));
         table.finish();
         return guest;
     }

@@ -1,0 +1,33 @@
+package org.qvm.cli;
+
+import java.util.List;
+import org.qvm.config.Configuration;
+import org.qvm.config.Vm;
+import org.qvm.lifecycle.Lifecycle;
+import org.qvm.plan.CheckedPlan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** qvm-start: start VMs, in parallel. */
+@Command(name = "qvm-start", sortOptions = false, description = {
+        "Start VMs: prepare each one's private volume, bring up its network, launch crosvm in the background "
+                + "(its output in <state-dir>/<vm>/), and wait until it is up. Several VMs start in parallel.",
+        "If a step fails, what that start set up is taken down again (volumes stay) and the error names the step.",
+        "A second qvm-start of the same VM waits for the first and then reports that the VM is running."})
+final class QvmStart extends LifecycleTool {
+    @Option(names = "--skip-if-running", description = "A VM that is already running is not an error.")
+    boolean skipIfRunning;
+
+    @Option(names = "--no-wait", description = "Return once crosvm runs; do not wait for the VM to come up.")
+    boolean noWait;
+
+    @Override
+    CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
+        return lifecycle.planStart(vm).asCheckedPlan();
+    }
+
+    @Override
+    int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms) {
+        return forEachInParallel(vms, vm -> lifecycle.start(vm, skipIfRunning, !noWait)) == 0 ? 0 : 1;
+    }
+}

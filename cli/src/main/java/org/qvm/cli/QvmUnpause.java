@@ -1,0 +1,23 @@
+package org.qvm.cli;
+
+import java.util.List;
+import org.qvm.config.Configuration;
+import org.qvm.config.Vm;
+import org.qvm.lifecycle.Lifecycle;
+import org.qvm.plan.CheckedPlan;
+import picocli.CommandLine.Command;
+
+
+/** qvm-unpause: thaw paused VMs. */
+@Command(name = "qvm-unpause", description = "Let paused VMs run again (crosvm resume).")
+final class QvmUnpause extends LifecycleTool {
+    @Override
+    CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
+        return lifecycle.planUnpause(vm);
+    }
+
+    @Override
+    int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms) {
+        return forEachInParallel(vms, lifecycle::unpause) == 0 ? 0 : 1;
+    }
+}

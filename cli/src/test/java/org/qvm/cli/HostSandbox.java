@@ -1,0 +1,190 @@
+package org.qvm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.qvm.testsupport.Examples;
+import org.qvm.testsupport.NetworkNamespace;
+
+/**
+ * A private stand-in for a whole qvm host, for tests that run the real bin/qvm-* commands: a
+ * network namespace with an uplink (veth up0) to a second namespace playing the internet, a
+ * file pool, fake kernel and root image files, a Wayland socket file, and the stand-in crosvm.
+ * Every command runs inside the namespace ({@code ip netns exec}). Closing kills any process the
+ * test left behind and removes the namespaces.
+ */
+final class HostSandbox implements AutoCloseable {
+    record Run(int status, String out, String err) {
+    }
+
+    final Path dir;
+    final Path config;
+    final NetworkNamespace host;
+    final NetworkNamespace internet;
+
+    HostSandbox(Path dir) throws IOException {
+        this.dir = dir;
+        host = NetworkNamespace.create("host");
+        internet = NetworkNamespace.create("inet");
+        host.link("up0", "192.0.2.2/24", internet, "inet0", "192.0.2.1/24");
+        host.run("ip", "route", "add", "default", "via", "192.0.2.1");
+        Files.createDirectories(dir.resolve("vms"));
+        Files.writeString(dir.resolve("vmlinux"), "stand-in kernel");
+        Files.writeString(dir.resolve("rootfs.img"), "stand-in root image");
+        Files.writeString(dir.resolve("wayland-0"), "stand-in compositor socket");
+        config = dir.resolve("qvm.toml");
+        writeHost("root");
+    }
+
+    void writeHost(String crosvmUser) throws IOException {
+        writeHost(crosvmUser, Examples.repositoryRoot().resolve("src/test/stand-in/crosvm").toString());
+    }
+
+    void writeHost(String crosvmUser, String crosvmBinary) throws IOException {
+        Files.writeString(config, """
+                state-dir = "%1$s/run"
+                data-dir = "%1$s/lib"
+                [crosvm]
+                binary = "%2$s"
+                user = "%3$s"
+                [defaults]
+                kernel = "%1$s/vmlinux"
+                rootfs = "%1$s/rootfs.img"
+                memory = 256
+                cpus = 1
+                private-size = "32M"
+                [storage]
+                pool = "file"
+                dir = "%1$s/volumes"
+                [network]
+                uplink = "up0"
+                pool = "10.0.0.0/24"
+                dns = ["192.0.2.53"]
+                [guest]
+                start-timeout = 30
+                [wayland]
+                socket = "%1$s/wayland-0"
+                """.formatted(dir, crosvmBinary, crosvmUser));
+    }
+
+    void vm(String name, String text) throws IOException {
+        Files.writeString(dir.resolve("vms").resolve(name + ".toml"), text);
+    }
+
+    /** The article's six VMs, small, with shares in the sandbox. */
+    void exampleVms() throws IOException {
+        for (String name : Examples.VM_NAMES) {
+            String text = Files.readString(Examples.repositoryRoot().resolve("examples/vms").resolve(name + ".toml"));
+            text = text.replaceAll("(?m)^size = .*$", "size = \"32M\"").replaceAll("(?m)^memory = .*$", "memory = 256")
+                    .replace("/home/user/share", dir.resolve("share").toString());
+            vm(name, text);
+        }
+        for (String share : List.of("dev", "shopping", "outbox")) {
+            Files.createDirectories(dir.resolve("share").resolve(share));
+        }
+    }
+
+    /** Runs a bin/ tool inside the namespace and waits for it (bounded). */
+    Run run(String tool, String... args) throws Exception {
+        Process process = start(tool, args);
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
+        return finished(process);
+    }
+
+    Process start(String tool, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
+                Examples.repositoryRoot().resolve("bin").resolve(tool).toString()));
+        argv.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().put("QVM_CONFIG", config.toString());
+        Path out = Files.createTempFile(dir, tool, ".out");
+        Path err = Files.createTempFile(dir, tool, ".err");
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process = builder.start();
+        outputs.put(process, new Path[] {out, err});
+        return process;
+    }
+
+    private final java.util.Map<Process, Path[]> outputs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Run finished(Process process) throws IOException {
+        Path[] files = outputs.remove(process);
+        return new Run(process.exitValue(), Files.readString(files[0], StandardCharsets.UTF_8),
+                Files.readString(files[1], StandardCharsets.UTF_8));
+    }
+
+    /** name -> state, from qvm-ls. */
+    java.util.Map<String, String> states() throws Exception {
+        Run ls = run("qvm-ls", "--raw-data", "--fields", "name,state");
+        java.util.Map<String, String> states = new java.util.TreeMap<>();
+        ls.out().lines().map(line -> line.split("\\|")).forEach(cells -> states.put(cells[0], cells[1]));
+        return states;
+    }
+
+    String stateOf(String vm) throws Exception {
+        return states().get(vm);
+    }
+
+    boolean linkExists(String name) {
+        return host.attempt("ip", "link", "show", "dev", name).succeeded();
+    }
+
+    boolean tableExists() {
+        return host.attempt("nft", "list", "table", "inet", "qvm").succeeded();
+    }
+
+    Path runtimeDir(String vm) {
+        return dir.resolve("run").resolve(vm);
+    }
+
+    long crosvmPid(String vm) throws IOException {
+        return Files.readAllLines(runtimeDir(vm).resolve("state")).stream().filter(line -> line.startsWith("pid="))
+                .map(line -> Long.parseLong(line.substring(4))).findFirst().orElseThrow();
+    }
+
+    /** Processes started for this sandbox (their command line names its directory). */
+    List<ProcessHandle> leftoverProcesses() {
+        String mark = dir.toString();
+        long self = ProcessHandle.current().pid();
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            return all.filter(p -> p.pid() != self && commandLine(p).contains(mark)).toList();
+        }
+    }
+
+    private static String commandLine(ProcessHandle process) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(process.pid()), "cmdline")),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until the condition holds, checking every 20 ms, and fails after {@code limit}. */
+    static void await(String what, Duration limit, BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            assertTrue(Instant.now().isBefore(deadline), "timed out waiting: " + what);
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ProcessHandle leftover : leftoverProcesses()) {
+            leftover.destroyForcibly();
+        }
+        host.close();
+        internet.close();
+    }
+}

@@ -1,0 +1,196 @@
+package org.qvm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qvm.testsupport.Privileged;
+
+/**
+ * The VM lifecycle with the real bin/ commands, as root, in a private network namespace with the
+ * file pool and the stand-in crosvm (src/test/stand-in/crosvm). After every test no tap, no qvm
+ * table and no process of the test is left.
+ */
+class LifecycleIT {
+    @TempDir
+    Path dir;
+    HostSandbox sandbox;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Privileged.requireRoot("ip", "nft", "sysctl", "python3", "mkfs.ext4", "setsid", "nsenter");
+        sandbox = new HostSandbox(dir);
+        sandbox.vm("dev", "[network]\n[[share]]\npath = \"" + dir.resolve("share/dev") + "\"\ntag = \"share\"\n");
+        sandbox.vm("personal", "label = \"yellow\"\n");
+        Files.createDirectories(dir.resolve("share/dev"));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (sandbox == null) {
+            return;
+        }
+        try {
+            assertFalse(sandbox.tableExists(), "no qvm table left");
+            assertEquals(List.of(), sandbox.host.run("ip", "-o", "link", "show", "type", "tun").stdout().lines().toList(),
+                    "no tap left");
+            assertEquals(List.of(), sandbox.leftoverProcesses().stream().map(p -> p.info().commandLine().orElse("?")).toList(),
+                    "no process left");
+        } finally {
+            sandbox.close();
+        }
+    }
+
+    private void assertOk(HostSandbox.Run run) {
+        assertEquals(0, run.status(), run.err());
+    }
+
+    @Test
+    void startListPauseResumeAndShutdownWithWait() throws Exception {
+        assertOk(sandbox.run("qvm-start", "dev", "personal"));
+        assertEquals(Map.of("dev", "Running", "personal", "Running"), sandbox.states());
+        assertEquals("dev|10.0.0.3|3\npersonal|-|4\n",
+                sandbox.run("qvm-ls", "--raw-data", "--fields", "name,ip,cid").out());
+        assertTrue(sandbox.linkExists("qvm-dev"));
+        assertFalse(sandbox.linkExists("qvm-personal"), "no network, no tap");
+        assertTrue(Files.readString(sandbox.runtimeDir("dev").resolve("console.log")).contains("stand-in: up"));
+        assertTrue(Files.readString(sandbox.runtimeDir("dev").resolve("console.log"))
+                .contains("ip=10.0.0.3::10.0.0.2:255.255.255.254::eth0:off:192.0.2.53"), "the guest is told its address");
+
+        assertOk(sandbox.run("qvm-pause", "dev"));
+        assertEquals("Paused", sandbox.stateOf("dev"));
+        assertEquals(1, sandbox.run("qvm-pause", "dev").status(), "pausing a paused VM is an error");
+        assertOk(sandbox.run("qvm-unpause", "dev"));
+        assertEquals("Running", sandbox.stateOf("dev"));
+
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev", "personal"));
+        assertEquals(Map.of("dev", "Halted", "personal", "Halted"), sandbox.states());
+        assertFalse(Files.exists(sandbox.runtimeDir("dev")), "runtime directory removed");
+        assertFalse(sandbox.linkExists("qvm-dev"));
+        assertTrue(Files.exists(dir.resolve("volumes/dev-private.img")), "volumes stay");
+        assertTrue(Files.exists(dir.resolve("volumes/personal-private.img")));
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+    }
+
+    @Test
+    void shutdownWithoutWaitFinishesInTheBackground() throws Exception {
+        assertOk(sandbox.run("qvm-start", "dev"));
+        assertOk(sandbox.run("qvm-shutdown", "dev"));
+        HostSandbox.await("dev's network and runtime directory to go", Duration.ofSeconds(60),
+                () -> !Files.exists(sandbox.runtimeDir("dev")) && !sandbox.tableExists() && sandbox.leftoverProcesses().isEmpty());
+        assertEquals("Halted", sandbox.stateOf("dev"));
+    }
+
+    @Test
+    void aGuestThatIgnoresThePowerButtonIsStoppedAfterTheTimeout() throws Exception {
+        sandbox.vm("dev", "kernel-params = \"qvm.standin.ignore-powerbtn\"\n[network]\n");
+        assertOk(sandbox.run("qvm-start", "dev"));
+        HostSandbox.Run shutdown = sandbox.run("qvm-shutdown", "--wait", "--timeout", "1", "-v", "dev");
+        assertOk(shutdown);
+        assertTrue(shutdown.err().contains("still running after 1 s; stopping it"), shutdown.err());
+        assertEquals("Halted", sandbox.stateOf("dev"));
+    }
+
+    @Test
+    void killStopsAtOnceAndCleansUp() throws Exception {
+        assertOk(sandbox.run("qvm-start", "dev"));
+        long pid = sandbox.crosvmPid("dev");
+        assertOk(sandbox.run("qvm-kill", "dev"));
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals("Halted", sandbox.stateOf("dev"));
+        assertFalse(sandbox.linkExists("qvm-dev"));
+    }
+
+    @Test
+    void aCrosvmThatExitsAtOnceIsRolledBackWithItsLogInTheError() throws Exception {
+        Path failing = dir.resolve("failing-crosvm");
+        Files.writeString(failing, "#!/bin/sh\necho 'crosvm: failed to open /dev/kvm: No such file or directory' >&2\nexit 1\n");
+        failing.toFile().setExecutable(true);
+        sandbox.writeHost("root", failing.toString());
+        HostSandbox.Run start = sandbox.run("qvm-start", "dev");
+        assertEquals(1, start.status());
+        assertTrue(start.err().contains("crosvm exited with status 1 before the VM came up"), start.err());
+        assertTrue(start.err().contains("crosvm: failed to open /dev/kvm"), "the log's tail: " + start.err());
+        assertEquals("Halted", sandbox.stateOf("dev"));
+        assertFalse(sandbox.linkExists("qvm-dev"), "the network this start set up is gone");
+        assertTrue(Files.exists(dir.resolve("volumes/dev-private.img")), "the volume stays");
+    }
+
+    @Test
+    void aTapThatCannotBeCreatedStopsTheStartAndLeavesNothing() throws Exception {
+        sandbox.writeHost("no-such-user-here");
+        HostSandbox.Run start = sandbox.run("qvm-start", "dev");
+        assertEquals(1, start.status());
+        assertTrue(start.err().contains("dev: cannot start dev at step network: command failed: ip tuntap add dev qvm-dev"),
+                start.err());
+        assertEquals("Halted", sandbox.stateOf("dev"));
+    }
+
+    @Test
+    void aKilledCrosvmShowsCrashedAndTheNextStartCleansUp() throws Exception {
+        assertOk(sandbox.run("qvm-start", "dev"));
+        long pid = sandbox.crosvmPid("dev");
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        HostSandbox.await("crosvm to die", Duration.ofSeconds(10), () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals("Crashed", sandbox.stateOf("dev"));
+        assertOk(sandbox.run("qvm-start", "dev"));
+        assertEquals("Running", sandbox.stateOf("dev"));
+        assertTrue(sandbox.crosvmPid("dev") != pid);
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+    }
+
+    @Test
+    void twoStartsAtOnceGiveExactlyOneCrosvm() throws Exception {
+        Process first = sandbox.start("qvm-start", "dev");
+        Process second = sandbox.start("qvm-start", "dev");
+        assertTrue(first.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(second.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        HostSandbox.Run a = sandbox.finished(first);
+        HostSandbox.Run b = sandbox.finished(second);
+        assertEquals(List.of(0, 1), List.of(a.status(), b.status()).stream().sorted().toList(), a.err() + b.err());
+        assertTrue((a.err() + b.err()).contains("dev is already running"), a.err() + b.err());
+        assertEquals(1, sandbox.leftoverProcesses().stream()
+                .filter(p -> p.info().commandLine().orElse("").contains("crosvm run")).count());
+        assertOk(sandbox.run("qvm-start", "--skip-if-running", "dev"));
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+    }
+
+    @Test
+    void allExampleVmsStartInParallelAndStopTogether() throws Exception {
+        sandbox.exampleVms();
+        assertOk(sandbox.run("qvm-start", "--all"));
+        Map<String, String> states = sandbox.states();
+        assertEquals(6, states.size());
+        states.forEach((vm, state) -> assertEquals("Running", state, vm));
+        assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+        sandbox.states().forEach((vm, state) -> assertEquals("Halted", state, vm));
+    }
+
+    @Test
+    void aReadOnlyShareIsReallyReadOnly() throws Exception {
+        Path outbox = Files.createDirectories(dir.resolve("outbox"));
+        Files.writeString(outbox.resolve("letter.txt"), "hello");
+        sandbox.vm("dev", "[[share]]\npath = \"" + outbox + "\"\ntag = \"outbox\"\nread-only = true\n");
+        assertOk(sandbox.run("qvm-start", "dev"));
+        long pid = sandbox.crosvmPid("dev");
+        Path mountPoint = sandbox.runtimeDir("dev").resolve("shares/outbox");
+        String inside = "nsenter --target " + pid + " --mount --";
+        assertEquals("hello", sandbox.host.run("nsenter", "--target", Long.toString(pid), "--mount", "--",
+                "cat", mountPoint.resolve("letter.txt").toString()).stdout(), "crosvm sees the files (" + inside + ")");
+        var write = sandbox.host.attempt("nsenter", "--target", Long.toString(pid), "--mount", "--",
+                "touch", mountPoint.resolve("new").toString());
+        assertFalse(write.succeeded());
+        assertTrue(write.stderr().contains("Read-only file system"), write.stderr());
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+        assertFalse(Files.exists(outbox.resolve("new")));
+    }
+}

@@ -1,0 +1,453 @@
+package org.qvm.lifecycle;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.qvm.config.Configuration;
+import org.qvm.config.HostConfig;
+import org.qvm.config.LockFile;
+import org.qvm.config.Vm;
+import org.qvm.crosvm.CrosvmControl;
+import org.qvm.network.VmNetwork;
+import org.qvm.plan.CheckedPlan;
+import org.qvm.plan.Command;
+import org.qvm.plan.CommandFailedException;
+import org.qvm.plan.CommandRunner;
+import org.qvm.plan.Plan;
+import org.qvm.plan.PlanExecutor;
+import org.qvm.plan.PlanFailedException;
+import org.qvm.storage.VmStorage;
+
+/**
+ * Starts and stops VMs: storage, network, runtime directory and crosvm, in that order, and back.
+ * Every operation on a VM holds the VM's lock, so two commands never act on one VM at once; the
+ * state file and the process identity in it let the next command repair what a crashed one left.
+ */
+public final class Lifecycle {
+    /** How long crosvm gets to exit after {@code crosvm stop} before it is killed. */
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final int LOG_TAIL_LINES = 15;
+
+    private final HostConfig host;
+    private final CommandRunner runner;
+    private final PlanExecutor executor;
+    private final VmStorage storage;
+    private final VmNetwork network;
+    private final RuntimeState runtime;
+    private final Map<String, String> environment;
+    private final Consumer<String> progress;
+
+    public Lifecycle(Configuration configuration, CommandRunner runner, Map<String, String> environment,
+                     Consumer<String> progress) {
+        this.host = configuration.host();
+        this.runner = runner;
+        this.executor = new PlanExecutor(runner);
+        this.storage = new VmStorage(VmStorage.poolFor(host, runner), runner);
+        this.network = new VmNetwork(host, runner);
+        this.runtime = new RuntimeState(host);
+        this.environment = Map.copyOf(environment);
+        this.progress = progress;
+    }
+
+    public VmState stateOf(Vm vm) {
+        return runtime.stateOf(vm.name());
+    }
+
+    // ---- start ----
+
+    /** Everything starting the VM would do, for --dry-run: reads the current state, changes nothing. */
+    public StartPlan planStart(Vm vm) {
+        return planStart(vm, storage.planPrepare(vm), network.planUp(vm));
+    }
+
+    private StartPlan planStart(Vm vm, CheckedPlan storagePlan, CheckedPlan networkPlan) {
+        return StartPlanner.plan(host, vm, storage.privateVolume(vm), network.kernelParameter(vm), environment,
+                storagePlan, networkPlan);
+    }
+
+    static Command unmount(Path mountPoint) {
+        // 32: not mounted (any more), which is what we want.
+        return Command.of("umount", mountPoint.toString()).succeedingOn(0, 32);
+    }
+
+    /** What {@link #start} did. */
+    public enum StartOutcome { STARTED, ALREADY_RUNNING }
+
+    /**
+     * Starts the VM and, with {@code wait}, waits until it is up. If any step fails, what this
+     * start set up is taken down again (crosvm, mounts, network; volumes are kept) and the error
+     * names the step and ends with the tail of the VM's logs.
+     */
+    public StartOutcome start(Vm vm, boolean skipIfRunning, boolean wait) {
+        try (LockFile lock = lock(vm)) {
+            VmState state = runtime.stateOf(vm.name());
+            if (state == VmState.RUNNING || state == VmState.STARTING || state == VmState.PAUSED
+                    || state == VmState.HALTING) {
+                if (skipIfRunning) {
+                    return StartOutcome.ALREADY_RUNNING;
+                }
+                throw new LifecycleException(vm.name() + " is already " + state.displayName().toLowerCase(java.util.Locale.ROOT));
+            }
+            if (state == VmState.CRASHED || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+                progress.accept(vm.name() + ": cleaning up after the last run (" + state.displayName() + ")");
+                cleanUp(vm.name());
+            }
+            return startHalted(vm, wait);
+        } catch (IOException e) {
+            throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private StartOutcome startHalted(Vm vm, boolean wait) throws IOException {
+        StartPlan plan = planStart(vm);
+        if (!plan.problems().isEmpty()) {
+            throw new LifecycleException("cannot start " + vm.name() + ": " + String.join("; ", plan.problems()));
+        }
+        RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        step(vm, "storage", () -> storage.prepare(vm));
+        progress.accept(vm.name() + ": storage ready");
+        boolean networkUp = false;
+        Process crosvm = null;
+        try {
+            step(vm, "network", () -> network.up(vm));
+            networkUp = vm.link().isPresent();
+            progress.accept(vm.name() + ": network up");
+            step(vm, "runtime directory", () -> executor.execute(plan.runtime()));
+            Files.deleteIfExists(dir.controlSocket());
+            Files.deleteIfExists(dir.vsockSocket());
+            runtime.write(vm.name(), VmState.STARTING, Optional.empty());
+            Process launched = launch(vm, plan.crosvm(), dir);
+            crosvm = launched;
+            ProcessIdentity identity = ProcessIdentity.of(launched.pid()).orElseThrow(() ->
+                    new LifecycleException("crosvm exited at once" + logTail(dir)));
+            runtime.write(vm.name(), VmState.STARTING, Optional.of(identity));
+            progress.accept(vm.name() + ": crosvm started (pid " + launched.pid() + ")");
+            if (wait) {
+                waitUntilUp(vm, launched, dir);
+            }
+            runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
+            progress.accept(vm.name() + ": running");
+            return StartOutcome.STARTED;
+        } catch (RuntimeException | IOException failure) {
+            undoStart(vm, crosvm, plan.runtime(), networkUp);
+            throw failure instanceof LifecycleException lifecycle ? lifecycle
+                    : new LifecycleException("cannot start " + vm.name() + ": " + (failure.getMessage() == null
+                            ? failure.toString() : failure.getMessage()), failure);
+        }
+    }
+
+    private Process launch(Vm vm, List<String> argv, RuntimeDir dir) {
+        try {
+            return runner.launch(Command.of(argv), dir.crosvmLog());
+        } catch (CommandFailedException e) {
+            throw new LifecycleException("cannot start " + vm.name() + " at step crosvm: " + e.getMessage(), e);
+        }
+    }
+
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private static void step(Vm vm, String name, Action action) throws IOException {
+        try {
+            action.run();
+        } catch (PlanFailedException | CommandFailedException | org.qvm.network.NetworkException
+                 | org.qvm.storage.StorageException e) {
+            throw new LifecycleException("cannot start " + vm.name() + " at step " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Until crosvm has made its control socket; a crosvm that exits, or a timeout, is a failed start. */
+    private void waitUntilUp(Vm vm, Process crosvm, RuntimeDir dir) {
+        Instant deadline = Instant.now().plus(host.guest().startTimeout());
+        while (!Files.exists(dir.controlSocket())) {
+            if (!crosvm.isAlive()) {
+                throw new LifecycleException("cannot start " + vm.name() + ": crosvm exited with status "
+                        + crosvm.exitValue() + " before the VM came up" + logTail(dir));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new LifecycleException("cannot start " + vm.name() + ": it did not come up within "
+                        + host.guest().startTimeout().toSeconds() + " s ([guest] start-timeout)" + logTail(dir));
+            }
+            pause();
+        }
+    }
+
+    /** Takes away what a failed start set up; volumes stay. Problems here are added to the log, not thrown. */
+    private void undoStart(Vm vm, Process crosvm, Plan runtimeSteps, boolean networkUp) {
+        RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        if (crosvm != null && crosvm.isAlive()) {
+            stopProcess(vm, crosvm.toHandle(), dir);
+        }
+        if (crosvm != null) {
+            reap(crosvm);
+        }
+        runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
+        if (networkUp) {
+            try {
+                network.down(vm.name());
+            } catch (RuntimeException e) {
+                progress.accept(vm.name() + ": could not take the network down: " + e.getMessage());
+            }
+        }
+        try {
+            Files.deleteIfExists(dir.stateFile());
+        } catch (IOException e) {
+            progress.accept(vm.name() + ": could not remove " + dir.stateFile() + ": " + e.getMessage());
+        }
+    }
+
+    private static void reap(Process process) {
+        try {
+            process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- stop ----
+
+    /** What shutting down (or killing) the VM would run, for --dry-run. */
+    public CheckedPlan planShutdown(Vm vm, boolean kill) {
+        RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        Plan.Builder plan = Plan.builder();
+        plan.run(kill ? CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket())
+                : CrosvmControl.powerButton(host.crosvm().binary(), dir.controlSocket()));
+        plan.addAll(cleanUpPlan(vm.name()));
+        return new CheckedPlan(plan.build(), List.of());
+    }
+
+    /**
+     * Asks the guest to power off (the ACPI power button). With {@code wait}, waits for crosvm to
+     * exit; past {@code timeout} it is stopped, then killed; then the network and the runtime
+     * directory are taken away. Without {@code wait}, returns once the guest was asked.
+     *
+     * @return false if the VM was not running
+     */
+    public boolean shutdown(Vm vm, boolean wait, Duration timeout) {
+        try (LockFile lock = lock(vm)) {
+            Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
+            VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
+            if (state == VmState.HALTED || state == VmState.CRASHED) {
+                if (recorded.isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+                    cleanUp(vm.name());
+                }
+                return false;
+            }
+            RuntimeDir dir = RuntimeDir.of(host, vm.name());
+            ProcessHandle process = handle(recorded.get()).orElse(null);
+            if (state == VmState.PAUSED) {
+                runner.run(CrosvmControl.resume(host.crosvm().binary(), dir.controlSocket()));
+            }
+            if (state != VmState.HALTING) {
+                runtime.write(vm.name(), VmState.HALTING, Optional.empty());
+                CommandFailedException refused = powerButton(dir);
+                if (refused != null) {
+                    progress.accept(vm.name() + ": the power button did not work (" + refused.getMessage() + "); stopping it");
+                    stopProcess(vm, process, dir);
+                }
+            }
+            if (!wait) {
+                return true;
+            }
+            progress.accept(vm.name() + ": waiting for it to power off");
+            if (process != null && !exited(process, timeout)) {
+                progress.accept(vm.name() + ": still running after " + timeout.toSeconds() + " s; stopping it");
+                stopProcess(vm, process, dir);
+            }
+            cleanUp(vm.name());
+            return true;
+        } catch (IOException e) {
+            throw new LifecycleException("cannot shut down " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private CommandFailedException powerButton(RuntimeDir dir) {
+        try {
+            runner.check(CrosvmControl.powerButton(host.crosvm().binary(), dir.controlSocket()));
+            return null;
+        } catch (CommandFailedException e) {
+            return e;
+        }
+    }
+
+    /** Stops the VM at once ({@code crosvm stop}, then SIGKILL) and cleans up. */
+    public boolean kill(Vm vm) {
+        try (LockFile lock = lock(vm)) {
+            Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
+            VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
+            boolean wasRunning = state != VmState.HALTED && state != VmState.CRASHED;
+            if (wasRunning) {
+                stopProcess(vm, handle(recorded.get()).orElse(null), RuntimeDir.of(host, vm.name()));
+            }
+            if (recorded.isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+                cleanUp(vm.name());
+            }
+            return wasRunning;
+        } catch (IOException e) {
+            throw new LifecycleException("cannot kill " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<ProcessHandle> handle(RuntimeState.Recorded recorded) {
+        return recorded.process().filter(ProcessIdentity::isAlive).flatMap(identity -> ProcessHandle.of(identity.pid()));
+    }
+
+    /** {@code crosvm stop}; if crosvm is still there after a grace period, SIGKILL. */
+    private void stopProcess(Vm vm, ProcessHandle process, RuntimeDir dir) {
+        runner.run(CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket()));
+        if (process != null && !exited(process, STOP_GRACE)) {
+            progress.accept(vm.name() + ": crosvm did not stop; killing it");
+            process.destroyForcibly();
+            exited(process, STOP_GRACE);
+        }
+    }
+
+    private static boolean exited(ProcessHandle process, Duration timeout) {
+        try {
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return !process.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    /** Unmounts read-only shares, takes the network down and removes the runtime directory. */
+    private Plan cleanUpPlan(String vmName) {
+        Plan.Builder plan = Plan.builder().addAll(unmountShares(vmName));
+        try {
+            plan.addAll(network.planDown(vmName).plan());
+        } catch (RuntimeException e) {
+            progress.accept(vmName + ": cannot read the network state: " + e.getMessage());
+        }
+        return plan.addAll(removeRuntimeDir(vmName)).build();
+    }
+
+    private Plan unmountShares(String vmName) {
+        Plan.Builder plan = Plan.builder();
+        try (var mounts = Files.list(RuntimeDir.of(host, vmName).sharesDir())) {
+            mounts.sorted().forEach(mountPoint -> plan.run(unmount(mountPoint)));
+        } catch (IOException e) {
+            // No shares directory: nothing mounted.
+        }
+        return plan.build();
+    }
+
+    private Plan removeRuntimeDir(String vmName) {
+        return Plan.of(org.qvm.plan.Step.of(Command.of("rm", "-rf", "--one-file-system", "--",
+                RuntimeDir.of(host, vmName).dir().toString())));
+    }
+
+    /**
+     * Does what {@link #cleanUpPlan} shows. The network part plans and runs under the network's
+     * lock, since VMs stopping at the same time share the table.
+     */
+    private void cleanUp(String vmName) {
+        List<String> failures = new ArrayList<>();
+        for (Runnable part : List.<Runnable>of(
+                () -> executor.executeAll(unmountShares(vmName)),
+                () -> network.down(vmName),
+                () -> executor.executeAll(removeRuntimeDir(vmName)))) {
+            try {
+                part.run();
+            } catch (RuntimeException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        if (!failures.isEmpty()) {
+            throw new LifecycleException("cleaning up after " + vmName + " left something behind: " + String.join("; ", failures));
+        }
+    }
+
+    // ---- pause ----
+
+    /** What pausing the VM runs, for --dry-run. */
+    public CheckedPlan planPause(Vm vm) {
+        return new CheckedPlan(Plan.of(org.qvm.plan.Step.of(suspend(vm))), List.of());
+    }
+
+    /** What unpausing the VM runs, for --dry-run. */
+    public CheckedPlan planUnpause(Vm vm) {
+        return new CheckedPlan(Plan.of(org.qvm.plan.Step.of(resume(vm))), List.of());
+    }
+
+    private Command suspend(Vm vm) {
+        return CrosvmControl.suspend(host.crosvm().binary(), RuntimeDir.of(host, vm.name()).controlSocket());
+    }
+
+    private Command resume(Vm vm) {
+        return CrosvmControl.resume(host.crosvm().binary(), RuntimeDir.of(host, vm.name()).controlSocket());
+    }
+
+    /** Freezes a running VM's vCPUs. */
+    public void pause(Vm vm) {
+        changeRunState(vm, VmState.RUNNING, VmState.PAUSED, suspend(vm));
+    }
+
+    /** Lets a paused VM run again. */
+    public void unpause(Vm vm) {
+        changeRunState(vm, VmState.PAUSED, VmState.RUNNING, resume(vm));
+    }
+
+    private void changeRunState(Vm vm, VmState from, VmState to, Command command) {
+        try (LockFile lock = lock(vm)) {
+            VmState state = runtime.stateOf(vm.name());
+            if (state != from) {
+                throw new LifecycleException(vm.name() + " is " + state.displayName().toLowerCase(java.util.Locale.ROOT)
+                        + ", not " + from.displayName().toLowerCase(java.util.Locale.ROOT));
+            }
+            try {
+                runner.check(command);
+            } catch (CommandFailedException e) {
+                throw new LifecycleException(e.getMessage(), e);
+            }
+            runtime.write(vm.name(), to, Optional.empty());
+        } catch (IOException e) {
+            throw new LifecycleException(vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- helpers ----
+
+    private LockFile lock(Vm vm) throws IOException {
+        return LockFile.acquire(host.vmLockFile(vm.name()));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifecycleException("interrupted");
+        }
+    }
+
+    /** The last lines of crosvm's output and of the console, for an error message. */
+    static String logTail(RuntimeDir dir) {
+        StringBuilder tail = new StringBuilder();
+        for (Path log : List.of(dir.crosvmLog(), dir.consoleLog())) {
+            List<String> lines = LogTail.lastLines(log, LOG_TAIL_LINES);
+            if (!lines.isEmpty()) {
+                tail.append("\n--- last lines of ").append(log).append(" ---\n").append(String.join("\n", lines));
+            }
+        }
+        return tail.toString();
+    }
+}

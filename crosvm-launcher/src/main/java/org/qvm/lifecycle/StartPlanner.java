@@ -1,0 +1,84 @@
+package org.qvm.lifecycle;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.qvm.config.HostConfig;
+import org.qvm.config.Vm;
+import org.qvm.config.VmDefinition;
+import org.qvm.crosvm.CrosvmCommandLine;
+import org.qvm.crosvm.LaunchSpec;
+import org.qvm.network.VmNetwork;
+import org.qvm.plan.CheckedPlan;
+import org.qvm.plan.Command;
+import org.qvm.plan.Plan;
+
+/**
+ * Puts a start together from its parts: the storage and network plans (made by their modules),
+ * the runtime directory's steps, and the crosvm command line, with what stands in the way of
+ * launching (missing kernel, shares or compositor socket). Pure apart from looking at files.
+ */
+public final class StartPlanner {
+    private StartPlanner() {
+    }
+
+    public static StartPlan plan(HostConfig host, Vm vm, Path privateVolume, Optional<String> networkKernelParameter,
+                                 Map<String, String> environment, CheckedPlan storage, CheckedPlan network) {
+        RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        List<String> problems = new ArrayList<>();
+        VmDefinition definition = vm.definition();
+        requireFile(definition.kernel(), "the kernel", problems);
+        definition.initrd().ifPresent(initrd -> requireFile(initrd, "the initrd", problems));
+
+        Plan.Builder runtime = Plan.builder().run(Command.of("mkdir", "-p", "-m", "0700", dir.dir().toString()));
+        List<LaunchSpec.SharedDir> shares = new ArrayList<>();
+        for (VmDefinition.Share share : definition.shares()) {
+            if (!Files.isDirectory(share.path())) {
+                problems.add("the shared directory " + share.path() + " of " + vm.name() + " does not exist");
+            }
+            if (share.readOnly()) {
+                // virtio-fs has no read-only option: crosvm gets a read-only bind mount of the directory.
+                Path mountPoint = CrosvmCommandLine.readOnlyMountPoint(dir.dir(), share.tag());
+                runtime.run(Command.of("mkdir", "-p", mountPoint.toString()));
+                runtime.run(Command.of("mount", "--bind", "-o", "ro", share.path().toString(), mountPoint.toString()),
+                        Lifecycle.unmount(mountPoint));
+                shares.add(new LaunchSpec.SharedDir(mountPoint, share.tag()));
+            } else {
+                shares.add(new LaunchSpec.SharedDir(share.path(), share.tag()));
+            }
+        }
+
+        Optional<Path> wayland = definition.wayland() ? host.wayland().resolve(environment) : Optional.empty();
+        if (definition.wayland()) {
+            if (wayland.isEmpty()) {
+                problems.add(vm.name() + " has wayland = true, but no compositor socket is known: set [wayland] socket "
+                        + "in " + host.file() + " (or run with XDG_RUNTIME_DIR and WAYLAND_DISPLAY set)");
+            } else if (!Files.exists(wayland.get())) {
+                problems.add("the Wayland socket " + wayland.get() + " does not exist (is the compositor running?)");
+            } else if (wayland.get().toString().contains(",")) {
+                problems.add("the Wayland socket path " + wayland.get() + " contains ',', which crosvm cannot take");
+            }
+        }
+
+        String params = String.join(" ", Stream.concat(Stream.of(definition.kernelParams()), networkKernelParameter.stream())
+                .filter(part -> !part.isBlank()).toList());
+        Optional<String> tap = VmNetwork.tapOf(vm);
+        LaunchSpec spec = new LaunchSpec(host.crosvm().binary(), host.crosvm().extraArgs(), definition.crosvmExtraArgs(),
+                vm.name(), definition.kernel(), definition.initrd(), definition.memoryMib(), definition.cpus(), params,
+                definition.rootfs(), privateVolume, tap, tap.map(name -> CrosvmCommandLine.macFor(vm.cid())), shares,
+                wayland, vm.cid(), dir.controlSocket(), dir.consoleLog());
+        return new StartPlan(vm.name(), storage, network, runtime.build(), CrosvmCommandLine.build(spec), problems);
+    }
+
+    private static void requireFile(Path file, String what, List<String> problems) {
+        if (!Files.isRegularFile(file)) {
+            problems.add(what + " " + file + " does not exist");
+        } else if (!Files.isReadable(file)) {
+            problems.add(what + " " + file + " cannot be read");
+        }
+    }
+}
