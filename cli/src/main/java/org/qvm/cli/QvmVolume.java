@@ -50,7 +50,7 @@ final class QvmVolume extends Tool {
             VmStorage storage = storage(this, configuration);
             List<List<String>> rows = new ArrayList<>();
             for (Vm vm : vms) {
-                for (VolumeInfo volume : volumes(storage, vm)) {
+                for (VolumeInfo volume : storage.list(vm)) {
                     rows.add(List.of(volume.vm(), volume.volume(), volume.pool(), size(volume.size()), size(volume.used()),
                             volume.readOnly() ? "yes" : "no", volume.path().toString()));
                 }
@@ -58,15 +58,6 @@ final class QvmVolume extends Tool {
             TextTable.render(List.of("VM", "VOLUME", "POOL", "SIZE", "USED", "RO", "PATH"), rows, null).forEach(out()::println);
             out().flush();
             return 0;
-        }
-
-        private List<VolumeInfo> volumes(VmStorage storage, Vm vm) {
-            try {
-                return storage.list(vm);
-            } catch (StorageException e) {
-                warn("cannot read the volumes of " + vm.name() + ": " + e.getMessage());
-                return List.of();
-            }
         }
     }
 

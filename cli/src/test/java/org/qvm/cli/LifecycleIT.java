@@ -148,6 +148,33 @@ class LifecycleIT {
         assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
     }
 
+    /** A qvm-start that died after launching crosvm left the state at Starting. */
+    @Test
+    void aStartInterruptedAfterTheLaunchIsFinishedByTheNextStart() throws Exception {
+        assertOk(sandbox.run("qvm-start", "dev"));
+        long pid = sandbox.crosvmPid("dev");
+        Path state = sandbox.runtimeDir("dev").resolve("state");
+        Files.writeString(state, Files.readString(state).replaceFirst("^Running", "Starting"));
+        assertEquals("Starting", sandbox.stateOf("dev"));
+        assertOk(sandbox.run("qvm-start", "dev"));
+        assertEquals("Running", sandbox.stateOf("dev"));
+        assertEquals(pid, sandbox.crosvmPid("dev"), "the same crosvm, adopted");
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+    }
+
+    /** A qvm-start that died before launching crosvm left its network up and a Starting state without a process. */
+    @Test
+    void aStartInterruptedBeforeTheLaunchIsCleanedUpAndDoneAgain() throws Exception {
+        assertOk(sandbox.run("qvm-start", "dev"));
+        long pid = sandbox.crosvmPid("dev");
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        HostSandbox.await("crosvm to die", Duration.ofSeconds(10), () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        Files.writeString(sandbox.runtimeDir("dev").resolve("state"), "Starting\n");
+        assertOk(sandbox.run("qvm-start", "dev"));
+        assertEquals("Running", sandbox.stateOf("dev"));
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+    }
+
     @Test
     void twoStartsAtOnceGiveExactlyOneCrosvm() throws Exception {
         Process first = sandbox.start("qvm-start", "dev");

@@ -47,6 +47,16 @@ class QvmVolumeTest {
     }
 
     @Test
+    void aPoolThatCannotBeReadListsSizesAsUnknown() throws Exception {
+        Files.writeString(config, Files.readString(config).replace("pool = \"file\"", "pool = \"lvm\""));
+        QvmVolume noLvm = new QvmVolume();
+        noLvm.runner = new org.qvm.plan.ProcessRunner(java.util.List.of("env", "PATH=" + dir.resolve("empty")));
+        ToolHarness.Result list = ToolHarness.run(noLvm, config, "list", "dev");
+        assertEquals(0, list.status(), list.err());
+        assertTrue(list.out().contains("dev  private  lvm    -     -     no   /dev/qubes/qvm-dev-private"), list.out());
+    }
+
+    @Test
     void resizeGrowsTheVolumeAndRecordsTheSizeInTheVmsFile() throws Exception {
         ToolHarness.Result made = volume("resize", "dev:private", "32M");
         assertEquals(0, made.status(), made.err());

@@ -92,9 +92,17 @@ public final class Lifecycle {
      */
     public StartOutcome start(Vm vm, boolean skipIfRunning, boolean wait) {
         try (LockFile lock = lock(vm)) {
-            VmState state = runtime.stateOf(vm.name());
-            if (state == VmState.RUNNING || state == VmState.STARTING || state == VmState.PAUSED
-                    || state == VmState.HALTING) {
+            Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
+            VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
+            if (state == VmState.STARTING) {
+                // We hold the VM's lock, so whoever was starting it is gone (a crashed qvm-start).
+                Optional<ProcessHandle> crosvm = handle(recorded.get());
+                if (crosvm.isPresent() && adopt(vm, crosvm.get(), wait)) {
+                    return StartOutcome.STARTED;
+                }
+                state = VmState.CRASHED;
+            }
+            if (state == VmState.RUNNING || state == VmState.PAUSED || state == VmState.HALTING) {
                 if (skipIfRunning) {
                     return StartOutcome.ALREADY_RUNNING;
                 }
@@ -107,6 +115,26 @@ public final class Lifecycle {
             return startHalted(vm, wait);
         } catch (IOException e) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Finishes a start whose qvm-start died after launching crosvm: waits for the VM to come up
+     * and records it as running. If it does not come up, crosvm is stopped and false returned.
+     */
+    private boolean adopt(Vm vm, ProcessHandle crosvm, boolean wait) throws IOException {
+        progress.accept(vm.name() + ": finishing a start that was interrupted (crosvm pid " + crosvm.pid() + ")");
+        RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        try {
+            if (wait) {
+                waitUntilUp(vm, crosvm::isAlive, () -> "crosvm exited", dir);
+            }
+            runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
+            return true;
+        } catch (LifecycleException e) {
+            progress.accept(vm.name() + ": " + e.getMessage());
+            stopProcess(vm, crosvm, dir);
+            return false;
         }
     }
 
@@ -135,7 +163,7 @@ public final class Lifecycle {
             runtime.write(vm.name(), VmState.STARTING, Optional.of(identity));
             progress.accept(vm.name() + ": crosvm started (pid " + launched.pid() + ")");
             if (wait) {
-                waitUntilUp(vm, launched, dir);
+                waitUntilUp(vm, launched::isAlive, () -> "crosvm exited with status " + launched.exitValue(), dir);
             }
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
@@ -170,12 +198,13 @@ public final class Lifecycle {
     }
 
     /** Until crosvm has made its control socket; a crosvm that exits, or a timeout, is a failed start. */
-    private void waitUntilUp(Vm vm, Process crosvm, RuntimeDir dir) {
+    private void waitUntilUp(Vm vm, java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> howItEnded,
+                             RuntimeDir dir) {
         Instant deadline = Instant.now().plus(host.guest().startTimeout());
         while (!Files.exists(dir.controlSocket())) {
-            if (!crosvm.isAlive()) {
-                throw new LifecycleException("cannot start " + vm.name() + ": crosvm exited with status "
-                        + crosvm.exitValue() + " before the VM came up" + logTail(dir));
+            if (!alive.getAsBoolean()) {
+                throw new LifecycleException("cannot start " + vm.name() + ": " + howItEnded.get()
+                        + " before the VM came up" + logTail(dir));
             }
             if (Instant.now().isAfter(deadline)) {
                 throw new LifecycleException("cannot start " + vm.name() + ": it did not come up within "

@@ -107,14 +107,25 @@ public final class VmStorage {
         executor.execute(plan.plan());
     }
 
-    /** The VM's volumes: its root image and its private volume. */
+    /**
+     * The VM's volumes: its root image and its private volume. When the pool cannot be read (an
+     * ordinary user and LVM), the private volume is listed with its size unknown.
+     */
     public List<VolumeInfo> list(Vm vm) {
         Path root = vm.definition().rootfs();
         List<VolumeInfo> volumes = new ArrayList<>();
         volumes.add(new VolumeInfo(vm.name(), VolumeNames.ROOT, "image", fileSize(root), root, OptionalLong.empty(), true));
-        ObservedVolume observed = pool.observe(vm.name());
-        OptionalLong size = observed.volume().map(v -> OptionalLong.of(v.sizeBytes())).orElse(OptionalLong.empty());
-        OptionalLong used = observed.volume().isPresent() ? pool.used(vm.name()) : OptionalLong.empty();
+        OptionalLong size = OptionalLong.empty();
+        OptionalLong used = OptionalLong.empty();
+        try {
+            ObservedVolume observed = pool.observe(vm.name());
+            if (observed.volume().isPresent()) {
+                size = OptionalLong.of(observed.volume().get().sizeBytes());
+                used = pool.used(vm.name());
+            }
+        } catch (StorageException e) {
+            // Listed as unknown; the pool's problem shows when it is acted on.
+        }
         volumes.add(new VolumeInfo(vm.name(), VolumeNames.PRIVATE, pool.kind(), size, pool.path(vm.name()), used, false));
         return volumes;
     }
