@@ -1,0 +1,80 @@
+package org.qvm.guest.agent;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * qvm-agent: the guest side of qvm. Listens on AF_VSOCK (accepting only the host, CID 2) or, for
+ * tests and hybrid-vsock hypervisors, on a UNIX socket that answers the {@code CONNECT port}
+ * handshake itself; serves many connections at once, one request each.
+ */
+public final class QvmAgent {
+    static final String USAGE = "usage: qvm-agent [--listen vsock:PORT|unix:PATH] [--port PORT] [--user USER] "
+            + "[--poweroff-command 'CMD ARGS'] [--max-connections N] [-v]";
+
+    private QvmAgent() {
+    }
+
+    /** Lines to standard error (the journal, under systemd). */
+    static final class Log {
+        private final boolean verbose;
+
+        Log(boolean verbose) {
+            this.verbose = verbose;
+        }
+
+        void info(String message) {
+            if (verbose) {
+                System.err.println("qvm-agent: " + message);
+            }
+        }
+
+        void error(String message) {
+            System.err.println("qvm-agent: error: " + message);
+        }
+    }
+
+    public static void main(String[] args) {
+        String listen = "vsock:5000";
+        long port = 5000;
+        String user = System.getProperty("user.name");
+        List<String> poweroff = List.of("systemctl", "poweroff");
+        int maxConnections = 256;
+        boolean verbose = false;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--listen" -> listen = args[++i];
+                    case "--port" -> port = Long.parseLong(args[++i]);
+                    case "--user" -> user = args[++i];
+                    case "--poweroff-command" -> poweroff = List.of(args[++i].trim().split("\\s+"));
+                    case "--max-connections" -> maxConnections = Integer.parseInt(args[++i]);
+                    case "-v", "--verbose" -> verbose = true;
+                    case "-h", "--help" -> {
+                        System.out.println(USAGE);
+                        return;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println(USAGE);
+            System.err.println("qvm-agent: error: " + e.getMessage());
+            System.exit(2);
+        }
+        Log log = new Log(verbose);
+        AgentSettings settings = new AgentSettings(user, poweroff, maxConnections);
+        try {
+            serve(listen, port, settings, log);
+        } catch (IOException | RuntimeException e) {
+            log.error("cannot listen on " + listen + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static void serve(String listen, long defaultPort, AgentSettings settings, Log log) throws IOException {
+        try (AgentServer server = AgentServer.listen(listen, defaultPort, settings, log)) {
+            server.serve();
+        }
+    }
+}

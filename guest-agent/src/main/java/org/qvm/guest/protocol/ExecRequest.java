@@ -1,0 +1,96 @@
+package org.qvm.guest.protocol;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What to run in the guest.
+ *
+ * @param shell  whether {@code argv} is one shell command line for /bin/sh (else it is run as it is)
+ * @param passIo whether standard input and output are connected to the host; without, they are
+ *               /dev/null and the command runs on detached (a GUI application)
+ * @param user   the user to run as; empty for the agent's own user
+ * @param cwd    the working directory; empty for the user's home
+ * @param env    extra environment variables, {@code NAME=value}
+ */
+public record ExecRequest(boolean shell, boolean passIo, String user, String cwd, List<String> argv, List<String> env) {
+
+    public ExecRequest {
+        argv = List.copyOf(argv);
+        env = List.copyOf(env);
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("nothing to run");
+        }
+        if (shell && argv.size() != 1) {
+            throw new IllegalArgumentException("a shell command is one string");
+        }
+    }
+
+    public byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte((shell ? 1 : 0) | (passIo ? 2 : 0));
+            Payloads.writeString(out, user);
+            Payloads.writeString(out, cwd);
+            out.writeInt(argv.size());
+            for (String arg : argv) {
+                Payloads.writeString(out, arg);
+            }
+            out.writeInt(env.size());
+            for (String variable : env) {
+                Payloads.writeString(out, variable);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (bytes.size() > Protocol.MAX_EXEC_REQUEST) {
+            throw new IllegalArgumentException("the command and its environment are over " + Protocol.MAX_EXEC_REQUEST + " bytes");
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Decodes a payload; anything malformed is a {@link ProtocolException}. */
+    public static ExecRequest decode(byte[] payload) throws ProtocolException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            int flags = in.readUnsignedByte();
+            if ((flags & ~3) != 0) {
+                throw new ProtocolException("unknown exec flags " + flags);
+            }
+            String user = Payloads.readString(in, payload.length);
+            String cwd = Payloads.readString(in, payload.length);
+            List<String> argv = strings(in, payload.length, Protocol.MAX_ARGS, "arguments");
+            List<String> env = strings(in, payload.length, Protocol.MAX_ENV, "environment variables");
+            if (in.available() != 0) {
+                throw new ProtocolException("trailing bytes after the exec request");
+            }
+            return new ExecRequest((flags & 1) != 0, (flags & 2) != 0, user, cwd, argv, env);
+        } catch (EOFException e) {
+            throw new ProtocolException("truncated exec request");
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("invalid exec request: " + e.getMessage());
+        } catch (ProtocolException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> strings(DataInputStream in, int limit, int maxCount, String what) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > maxCount) {
+            throw new ProtocolException("too many " + what + ": " + Integer.toUnsignedString(count));
+        }
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add(Payloads.readString(in, limit));
+        }
+        return values;
+    }
+}

@@ -1,0 +1,71 @@
+package org.qvm.guest.protocol;
+
+/**
+ * The frames of the guest protocol, version {@value Protocol#VERSION}. Each has a one-byte code and
+ * a largest allowed payload; a frame of an unknown type or over its limit is a protocol error and
+ * closes that connection (and nothing else).
+ */
+public enum FrameType {
+    /** Both ways, first: u16 protocol version. */
+    HELLO(1, 2),
+    /** Host to agent: run a command ({@link ExecRequest}). */
+    EXEC(2, Protocol.MAX_EXEC_REQUEST),
+    /** Agent to host: the command runs; u32 its pid in the guest. */
+    STARTED(3, 4),
+    /** Host to agent: bytes for the command's standard input. */
+    STDIN(4, Protocol.MAX_DATA),
+    /** Host to agent: end of standard input (empty). */
+    STDIN_EOF(5, 0),
+    /** Agent to host: bytes the command wrote to standard output. */
+    STDOUT(6, Protocol.MAX_DATA),
+    /** Agent to host: bytes the command wrote to standard error. */
+    STDERR(7, Protocol.MAX_DATA),
+    /** Agent to host, last: i32 exit status (128 + N when killed by signal N). */
+    EXIT(8, 4),
+    /** Host to agent: u8 signal to send to the command's process group (INT, TERM, HUP or KILL). */
+    SIGNAL(9, 1),
+    /** Agent to host, last: u32 code (125 failure, 126 refused, 127 not found, or an errno), then a message. */
+    ERROR(10, 4 + 2 + Protocol.MAX_MESSAGE),
+    /** Host to agent: are you there? (empty) */
+    PING(11, 0),
+    /** Agent to host: yes (empty). */
+    PONG(12, 0),
+    /** Host to agent: power the guest off (empty); answered by {@link #OK}. */
+    POWEROFF(13, 0),
+    /** Agent to host: done (empty). */
+    OK(14, 0),
+    /**
+     * Host to agent: a file copy follows (empty). From here on both sides speak the Qubes
+     * file-copy format, unframed: the host sends the stream, the agent answers with the result.
+     */
+    FILECOPY(15, 0);
+
+    private final int code;
+    private final int maxLength;
+
+    FrameType(int code, int maxLength) {
+        this.code = code;
+        this.maxLength = maxLength;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    private static final FrameType[] BY_CODE = new FrameType[256];
+
+    static {
+        for (FrameType type : values()) {
+            BY_CODE[type.code] = type;
+        }
+    }
+
+    /** The type with that code, or null. */
+    public static FrameType of(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}

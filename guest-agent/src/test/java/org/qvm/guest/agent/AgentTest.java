@@ -1,0 +1,272 @@
+package org.qvm.guest.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qvm.guest.client.GuestClient;
+import org.qvm.guest.client.GuestEndpoint;
+import org.qvm.guest.client.GuestException;
+import org.qvm.guest.filecopy.FileCopyPacker;
+import org.qvm.guest.protocol.ExecRequest;
+import org.qvm.guest.protocol.FrameReader;
+import org.qvm.guest.protocol.FrameType;
+import org.qvm.guest.protocol.FrameWriter;
+import org.qvm.guest.protocol.Payloads;
+import org.qvm.guest.transport.GuestSocket;
+import org.qvm.guest.transport.HybridVsock;
+import org.qvm.guest.transport.LibC;
+
+/** The real agent, in this JVM, on a hybrid-vsock UNIX socket, driven by the real client. */
+class AgentTest {
+    @TempDir
+    Path dir;
+    Path socket;
+    AgentServer server;
+    GuestClient client;
+    final List<Long> detached = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        socket = dir.resolve("vsock.sock");
+        AgentSettings settings = new AgentSettings(System.getProperty("user.name"),
+                List.of("touch", dir.resolve("powered-off").toString()), 64);
+        server = AgentServer.listen("unix:" + socket, 5000, settings, new QvmAgent.Log(false));
+        Thread thread = new Thread(() -> {
+            try {
+                server.serve();
+            } catch (Exception e) {
+                // closed
+            }
+        });
+        thread.setDaemon(true);
+        thread.start();
+        client = new GuestClient(new GuestEndpoint.Hybrid(socket, 5000));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (long pid : detached) {
+            try {
+                LibC.INSTANCE.kill((int) -pid, 9);
+            } catch (RuntimeException e) {
+                // gone
+            }
+        }
+        server.close();
+    }
+
+    private static ExecRequest shell(String command, boolean passIo) {
+        return new ExecRequest(true, passIo, "", "", List.of(command), List.of());
+    }
+
+    private record Ran(int status, String out, String err) {
+    }
+
+    private Ran run(ExecRequest request, InputStream stdin) throws GuestException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = client.run(request, stdin, out, err, signals -> { });
+        return new Ran(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static void await(String what, Duration limit, java.util.function.BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(limit);
+        while (!condition.getAsBoolean()) {
+            assertTrue(Instant.now().isBefore(deadline), "timed out waiting: " + what);
+            LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        }
+    }
+
+    @Test
+    void answersPingAndRunsACommandWithBothStreamsAndItsStatus() throws Exception {
+        client.ping();
+        Ran ran = run(shell("echo hi; echo err >&2; exit 3", true), null);
+        assertEquals(new Ran(3, "hi\n", "err\n"), ran);
+        Ran argv = run(new ExecRequest(false, true, "", dir.toString(), List.of("sh", "-c", "printf '%s|' \"$@\"; pwd; echo $QVM_X",
+                "zero", "a b", "$HOME"), List.of("QVM_X=set")), null);
+        assertEquals("a b|$HOME|" + dir + "\nset\n", argv.out());
+    }
+
+    @Test
+    void a100MiBStreamRoundTripsThroughCat() throws Exception {
+        MessageDigest sent = MessageDigest.getInstance("SHA-256");
+        MessageDigest received = MessageDigest.getInstance("SHA-256");
+        long size = 100L << 20;
+        InputStream input = new InputStream() {
+            final Random random = new Random(1);
+            long left = size;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                if (left == 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(length, left);
+                byte[] chunk = new byte[n];
+                random.nextBytes(chunk);
+                sent.update(chunk);
+                System.arraycopy(chunk, 0, buffer, offset, n);
+                left -= n;
+                return n;
+            }
+        };
+        long[] count = {0};
+        OutputStream output = new DigestOutputStream(OutputStream.nullOutputStream(), received) {
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                super.write(b, off, len);
+                count[0] += len;
+            }
+        };
+        int status = client.run(new ExecRequest(false, true, "", "", List.of("cat"), List.of()), input, output,
+                OutputStream.nullOutputStream(), signals -> { });
+        assertEquals(0, status);
+        assertEquals(size, count[0]);
+        assertEquals(java.util.HexFormat.of().formatHex(sent.digest()), java.util.HexFormat.of().formatHex(received.digest()));
+    }
+
+    @Test
+    void missingCommandsAndUsersAreRefusedWithQubesStatuses() {
+        GuestException notFound = assertThrows(GuestException.class,
+                () -> run(new ExecRequest(false, true, "", "", List.of("no-such-command-here"), List.of()), null));
+        assertEquals(127, notFound.status());
+        assertEquals("command not found: no-such-command-here", notFound.getMessage());
+        GuestException noDir = assertThrows(GuestException.class,
+                () -> run(new ExecRequest(true, true, "", "/no/such/dir", List.of("true"), List.of()), null));
+        assertEquals(126, noDir.status());
+        if (!"root".equals(System.getProperty("user.name"))) {
+            GuestException otherUser = assertThrows(GuestException.class,
+                    () -> run(new ExecRequest(true, true, "nobody", "", List.of("id"), List.of()), null));
+            assertEquals(126, otherUser.status());
+        }
+    }
+
+    @Test
+    void asRootACommandRunsAsTheRequestedUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "the agent is not root");
+        Ran ran = run(new ExecRequest(true, true, "nobody", "/", List.of("id -un"), List.of()), null);
+        assertEquals(new Ran(0, "nobody\n", ""), ran);
+    }
+
+    @Test
+    void withoutPassIoTheCommandRunsOnDetached() throws Exception {
+        Instant before = Instant.now();
+        int pid = client.startDetached(shell("sleep 1000", false));
+        detached.add((long) pid);
+        assertTrue(Duration.between(before, Instant.now()).toSeconds() < 5, "returned at once");
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "lives on");
+    }
+
+    @Test
+    void ctrlCIsForwardedAndTheStatusSaysSo() throws Exception {
+        AtomicReference<GuestClient.Signals> signals = new AtomicReference<>();
+        CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.run(shell("exec sleep 100", true), null, OutputStream.nullOutputStream(),
+                        OutputStream.nullOutputStream(), signals::set);
+            } catch (GuestException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await("the command to start", Duration.ofSeconds(10), () -> signals.get() != null);
+        signals.get().send(2);
+        assertEquals(130, status.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
+    void whenTheHostGoesAwayAPassIoCommandIsHungUp() throws Exception {
+        GuestSocket raw = HybridVsock.connect(socket, 5000);
+        FrameWriter out = new FrameWriter(raw.output());
+        FrameReader in = new FrameReader(raw.input());
+        out.write(FrameType.HELLO, Payloads.u16(1));
+        in.expect(FrameType.HELLO);
+        out.write(FrameType.EXEC, new ExecRequest(false, true, "", "", List.of("sleep", "1000"), List.of()).encode());
+        int pid = Payloads.i32(in.expect(FrameType.STARTED).payload());
+        assertTrue(ProcessHandle.of(pid).isPresent());
+        raw.close();
+        await("the command to be hung up", Duration.ofSeconds(10),
+                () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void hostileConnectionsEndThemselvesOnlyAndTheAgentStaysUp() throws Exception {
+        Random random = new Random(3);
+        for (int i = 0; i < 20; i++) {
+            try (GuestSocket raw = HybridVsock.connect(socket, 5000)) {
+                byte[] noise = new byte[random.nextInt(2000) + 1];
+                random.nextBytes(noise);
+                raw.output().write(noise);
+                raw.shutdownOutput();
+                raw.input().readAllBytes();
+            } catch (java.io.IOException e) {
+                // the agent may close first
+            }
+        }
+        try (GuestSocket raw = HybridVsock.connect(socket, 5000)) {
+            raw.output().write(new byte[] {1, 0, 0, 0, 2, 0, 1, 2, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
+            FrameReader in = new FrameReader(raw.input());
+            in.expect(FrameType.HELLO);
+            assertEquals(FrameType.ERROR, in.read().type(), "an oversized EXEC frame is refused");
+        }
+        assertThrows(java.io.IOException.class, () -> HybridVsock.connect(socket, 1234), "another port is not served");
+        List<CompletableFuture<Void>> pings = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            pings.add(CompletableFuture.runAsync(() -> {
+                try {
+                    client.ping();
+                } catch (GuestException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        CompletableFuture.allOf(pings.toArray(CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void filesArriveInQubesIncomingOfTheAgentsUser() throws Exception {
+        Path home = Path.of(System.getProperty("user.home"));
+        Path note = Files.writeString(dir.resolve("qvm-agent-test-" + ProcessHandle.current().pid() + ".txt"), "hello");
+        Path arrived = home.resolve("QubesIncoming/host").resolve(note.getFileName());
+        try {
+            FileCopyPacker.Outcome outcome = client.copy(FileCopyPacker.scan(List.of(note), false), sent -> { });
+            assertTrue(outcome.verified(), outcome.toString());
+            assertEquals("hello", Files.readString(arrived));
+        } finally {
+            Files.deleteIfExists(arrived);
+        }
+    }
+
+    @Test
+    void powerOffRunsTheConfiguredCommand() throws Exception {
+        client.powerOff();
+        await("the power-off command", Duration.ofSeconds(10), () -> Files.exists(dir.resolve("powered-off")));
+        assertFalse(Files.exists(dir.resolve("nothing-else")));
+    }
+}
