@@ -28,11 +28,6 @@ abstract class LifecycleTool extends Tool {
     @Mixin
     DryRunOption dryRun = new DryRunOption();
 
-    /** Whether progress lines are shown: on a terminal, or with -v; never with -q. */
-    boolean showProgress() {
-        return !common.quiet && (common.verbose.length > 0 || Terminal.stderrIsTerminal());
-    }
-
     /** Loads the configuration, picks the VMs, and prints the plans (--dry-run) or acts. */
     @Override
     public final Integer call() {
@@ -53,18 +48,6 @@ abstract class LifecycleTool extends Tool {
 
     /** Acts on the VMs; returns the exit status. */
     abstract int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms);
-
-    Lifecycle lifecycle(Configuration configuration) {
-        boolean show = showProgress();
-        return new Lifecycle(configuration, runner(), environment(), line -> {
-            if (show) {
-                synchronized (this) {
-                    err().println(programName() + ": " + line);
-                    err().flush();
-                }
-            }
-        });
-    }
 
     /** Prints each VM's plan; with several VMs, each under a {@code # NAME} line. */
     private void printPlans(List<Vm> vms, java.util.function.Function<Vm, CheckedPlan> plan) {

@@ -14,6 +14,7 @@ import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.LockFile;
 import org.qvm.config.Vm;
+import org.qvm.lifecycle.Lifecycle;
 import org.qvm.lifecycle.RuntimeState;
 import org.qvm.lifecycle.VmState;
 import org.qvm.plan.CheckedPlan;
@@ -40,8 +41,12 @@ abstract class Tool implements Callable<Integer> {
     /** How external commands run; tests put them into a network namespace. */
     CommandRunner runner = new ProcessRunner();
 
-    /** Where answers to questions come from; tests replace it. */
+    /** Where answers to questions, and qvm-run -p's input, come from; tests replace it. */
     java.io.InputStream input = System.in;
+
+    /** Raw standard output and error, for bytes a guest sends; tests replace them. */
+    java.io.OutputStream stdout = System.out;
+    java.io.OutputStream stderr = System.err;
 
     /** The tool whose subcommand this is, if it is one: it holds the environment and the runner. */
     Tool parentTool() {
@@ -59,6 +64,14 @@ abstract class Tool implements Callable<Integer> {
 
     java.io.InputStream input() {
         return parentTool() == null ? input : parentTool().input();
+    }
+
+    java.io.OutputStream stdout() {
+        return parentTool() == null ? stdout : parentTool().stdout();
+    }
+
+    java.io.OutputStream stderr() {
+        return parentTool() == null ? stderr : parentTool().stderr();
     }
 
     PrintWriter out() {
@@ -80,6 +93,10 @@ abstract class Tool implements Callable<Integer> {
 
     Configuration loadConfiguration(ConfigLoader.Recording recording) {
         return new ConfigLoader().load(configPath(), recording);
+    }
+
+    /** Adjusts how the command line is parsed, for tools that need it (qvm-run). */
+    void configure(CommandLine commandLine) {
     }
 
     /** A usage error found after parsing: printed with the usage line, exit status 2. */
@@ -114,6 +131,24 @@ abstract class Tool implements Callable<Integer> {
     /** Takes the VM's lock (waiting while another qvm command changes the VM); close to let go. */
     LockFile lockVm(Configuration configuration, String vmName) throws IOException {
         return LockFile.acquire(configuration.host().vmLockFile(vmName));
+    }
+
+    /** Whether progress lines are shown: on a terminal, or with -v; never with -q. */
+    boolean showProgress() {
+        return !common.quiet && (common.verbose.length > 0 || Terminal.stderrIsTerminal());
+    }
+
+    /** The lifecycle service, printing progress lines to standard error when {@link #showProgress()}. */
+    Lifecycle lifecycle(Configuration configuration) {
+        boolean show = showProgress();
+        return new Lifecycle(configuration, runner(), environment(), line -> {
+            if (show) {
+                synchronized (this) {
+                    err().println(programName() + ": " + line);
+                    err().flush();
+                }
+            }
+        });
     }
 
     /** Refuses to go on unless the VM is halted. */

@@ -25,6 +25,7 @@ final class ToolRunner {
         CommandLine commandLine = new CommandLine(tool);
         commandLine.getCommandSpec().version(VERSION);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        tool.configure(commandLine);
         commandLine.getCommandSpec().usageMessage().synopsisHeading("usage: ");
         commandLine.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage().synopsisHeading("usage: "));
         commandLine.setParameterExceptionHandler((failure, arguments) ->

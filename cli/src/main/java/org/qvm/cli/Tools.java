@@ -5,7 +5,7 @@ import java.util.List;
 /** The qvm-* tools, one command class each. */
 final class Tools {
     static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
-            "qvm-unpause", "qvm-volume");
+            "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-volume");
 
     private Tools() {
     }
@@ -19,6 +19,9 @@ final class Tools {
             case "qvm-kill" -> new QvmKill();
             case "qvm-pause" -> new QvmPause();
             case "qvm-unpause" -> new QvmUnpause();
+            case "qvm-run" -> new QvmRun();
+            case "qvm-copy-to-vm" -> new QvmCopyToVm();
+            case "qvm-move-to-vm" -> new QvmMoveToVm();
             case "qvm-volume" -> new QvmVolume();
             default -> null;
         };

@@ -71,7 +71,8 @@ final class HostSandbox implements AutoCloseable {
                 pool = "10.0.0.0/24"
                 dns = ["192.0.2.53"]
                 [guest]
-                start-timeout = 30
+                transport = "unix"
+                start-timeout = 60
                 [wayland]
                 socket = "%1$s/wayland-0"
                 """.formatted(dir, crosvmBinary, crosvmUser));
@@ -96,12 +97,21 @@ final class HostSandbox implements AutoCloseable {
 
     /** Runs a bin/ tool inside the namespace and waits for it (bounded). */
     Run run(String tool, String... args) throws Exception {
-        Process process = start(tool, args);
+        return runWithInput(null, tool, args);
+    }
+
+    /** Runs a bin/ tool with its standard input from a file. */
+    Run runWithInput(Path stdin, String tool, String... args) throws Exception {
+        Process process = start(stdin, tool, args);
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
         return finished(process);
     }
 
     Process start(String tool, String... args) throws IOException {
+        return start(null, tool, args);
+    }
+
+    Process start(Path stdin, String tool, String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
                 Examples.repositoryRoot().resolve("bin").resolve(tool).toString()));
         argv.addAll(List.of(args));
@@ -109,7 +119,8 @@ final class HostSandbox implements AutoCloseable {
         builder.environment().put("QVM_CONFIG", config.toString());
         Path out = Files.createTempFile(dir, tool, ".out");
         Path err = Files.createTempFile(dir, tool, ".err");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(stdin == null ? new java.io.File("/dev/null") : stdin.toFile()));
         Process process = builder.start();
         outputs.put(process, new Path[] {out, err});
         return process;
@@ -117,10 +128,19 @@ final class HostSandbox implements AutoCloseable {
 
     private final java.util.Map<Process, Path[]> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Where the stand-in guest's home is: beside the VM's private image. */
+    Path guestHome(String vm) {
+        return dir.resolve("volumes").resolve(vm + "-private.img.home");
+    }
+
+    Path outputOf(Process process) {
+        return outputs.get(process)[0];
+    }
+
     Run finished(Process process) throws IOException {
         Path[] files = outputs.remove(process);
-        return new Run(process.exitValue(), Files.readString(files[0], StandardCharsets.UTF_8),
-                Files.readString(files[1], StandardCharsets.UTF_8));
+        return new Run(process.exitValue(), new String(Files.readAllBytes(files[0]), StandardCharsets.UTF_8),
+                new String(Files.readAllBytes(files[1]), StandardCharsets.UTF_8));
     }
 
     /** name -> state, from qvm-ls. */

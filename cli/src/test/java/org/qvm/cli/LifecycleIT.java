@@ -92,7 +92,7 @@ class LifecycleIT {
 
     @Test
     void aGuestThatIgnoresThePowerButtonIsStoppedAfterTheTimeout() throws Exception {
-        sandbox.vm("dev", "kernel-params = \"qvm.standin.ignore-powerbtn\"\n[network]\n");
+        sandbox.vm("dev", "agent = \"none\"\nkernel-params = \"qvm.standin.ignore-powerbtn\"\n[network]\n");
         assertOk(sandbox.run("qvm-start", "dev"));
         HostSandbox.Run shutdown = sandbox.run("qvm-shutdown", "--wait", "--timeout", "1", "-v", "dev");
         assertOk(shutdown);

@@ -18,7 +18,11 @@ import org.qvm.config.Configuration;
 import org.qvm.config.HostConfig;
 import org.qvm.config.LockFile;
 import org.qvm.config.Vm;
+import org.qvm.config.VmDefinition;
 import org.qvm.crosvm.CrosvmControl;
+import org.qvm.guest.client.GuestClient;
+import org.qvm.guest.client.GuestEndpoint;
+import org.qvm.guest.client.GuestException;
 import org.qvm.network.VmNetwork;
 import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.Command;
@@ -63,6 +67,14 @@ public final class Lifecycle {
 
     public VmState stateOf(Vm vm) {
         return runtime.stateOf(vm.name());
+    }
+
+    /** Where the VM's guest agent is reached: its vsock CID, or the hybrid-vsock socket in its runtime directory. */
+    public GuestEndpoint guestEndpoint(Vm vm) {
+        return switch (host.guest().transport()) {
+            case VSOCK -> new GuestEndpoint.Vsock(vm.cid(), host.guest().port());
+            case UNIX -> new GuestEndpoint.Hybrid(RuntimeDir.of(host, vm.name()).vsockSocket(), host.guest().port());
+        };
     }
 
     // ---- start ----
@@ -197,20 +209,56 @@ public final class Lifecycle {
         }
     }
 
-    /** Until crosvm has made its control socket; a crosvm that exits, or a timeout, is a failed start. */
+    /**
+     * Until the VM is up: crosvm has made its control socket and, with an agent, the agent answers
+     * (qvm-agent: a ping; the article's shell loop: a connection). A crosvm that exits, or the
+     * timeout, is a failed start.
+     */
     private void waitUntilUp(Vm vm, java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> howItEnded,
                              RuntimeDir dir) {
         Instant deadline = Instant.now().plus(host.guest().startTimeout());
-        while (!Files.exists(dir.controlSocket())) {
+        String waitingFor = "crosvm";
+        while (!isUp(vm, dir)) {
             if (!alive.getAsBoolean()) {
                 throw new LifecycleException("cannot start " + vm.name() + ": " + howItEnded.get()
                         + " before the VM came up" + logTail(dir));
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new LifecycleException("cannot start " + vm.name() + ": it did not come up within "
+                boolean crosvmUp = Files.exists(dir.controlSocket());
+                throw new LifecycleException("cannot start " + vm.name() + ": " + (crosvmUp ? "its guest agent did not "
+                        + "answer (" + guestEndpoint(vm) + ")" : "crosvm did not come up") + " within "
                         + host.guest().startTimeout().toSeconds() + " s ([guest] start-timeout)" + logTail(dir));
             }
+            if (Files.exists(dir.controlSocket()) && waitingFor.equals("crosvm")) {
+                waitingFor = "agent";
+                progress.accept(vm.name() + ": waiting for the guest agent");
+            }
             pause();
+        }
+    }
+
+    private boolean isUp(Vm vm, RuntimeDir dir) {
+        if (!Files.exists(dir.controlSocket())) {
+            return false;
+        }
+        GuestClient client = new GuestClient(guestEndpoint(vm));
+        return switch (vm.definition().agent()) {
+            case NONE -> true;
+            case QVM -> answers(client::ping);
+            case SHELL -> answers(() -> guestEndpoint(vm).connect().close());
+        };
+    }
+
+    private interface Probe {
+        void run() throws Exception;
+    }
+
+    private static boolean answers(Probe probe) {
+        try {
+            probe.run();
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 
@@ -252,6 +300,7 @@ public final class Lifecycle {
     public CheckedPlan planShutdown(Vm vm, boolean kill) {
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         Plan.Builder plan = Plan.builder();
+        // With qvm-agent, a power-off request goes to the agent first; the power button is the fallback.
         plan.run(kill ? CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket())
                 : CrosvmControl.powerButton(host.crosvm().binary(), dir.controlSocket()));
         plan.addAll(cleanUpPlan(vm.name()));
@@ -282,7 +331,7 @@ public final class Lifecycle {
             }
             if (state != VmState.HALTING) {
                 runtime.write(vm.name(), VmState.HALTING, Optional.empty());
-                CommandFailedException refused = powerButton(dir);
+                CommandFailedException refused = powerButton(vm, dir);
                 if (refused != null) {
                     progress.accept(vm.name() + ": the power button did not work (" + refused.getMessage() + "); stopping it");
                     stopProcess(vm, process, dir);
@@ -303,7 +352,20 @@ public final class Lifecycle {
         }
     }
 
-    private CommandFailedException powerButton(RuntimeDir dir) {
+    /**
+     * Asks the guest to power off: through its agent when it has qvm-agent, else (or if the agent
+     * does not answer) with the ACPI power button. Returns why neither worked, or null.
+     */
+    private CommandFailedException powerButton(Vm vm, RuntimeDir dir) {
+        if (vm.definition().agent() == VmDefinition.Agent.QVM) {
+            try {
+                new GuestClient(guestEndpoint(vm)).powerOff();
+                return null;
+            } catch (GuestException e) {
+                progress.accept(vm.name() + ": the agent did not take the power-off (" + e.getMessage()
+                        + "); pressing the power button");
+            }
+        }
         try {
             runner.check(CrosvmControl.powerButton(host.crosvm().binary(), dir.controlSocket()));
             return null;

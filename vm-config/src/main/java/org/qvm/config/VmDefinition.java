@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 public record VmDefinition(String name, Path file, Label label, int memoryMib, int cpus, boolean autostart,
                            boolean wayland, String kernelParams, Path kernel, Path rootfs, Optional<Path> initrd,
                            OptionalLong cid, Size privateSize, Network network, List<Share> shares,
-                           List<String> crosvmExtraArgs) {
+                           List<String> crosvmExtraArgs, Agent agent) {
 
     public VmDefinition {
         shares = List.copyOf(shares);
@@ -22,7 +22,7 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
     /** The same definition with another private volume size. */
     public VmDefinition withPrivateSize(Size size) {
         return new VmDefinition(name, file, label, memoryMib, cpus, autostart, wayland, kernelParams, kernel, rootfs,
-                initrd, cid, size, network, shares, crosvmExtraArgs);
+                initrd, cid, size, network, shares, crosvmExtraArgs, agent);
     }
 
     /**
@@ -33,6 +33,19 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
      */
     public record Network(boolean enabled, Optional<Ipv4Address> address) {
         public static final Network NONE = new Network(false, Optional.empty());
+    }
+
+    /** What answers on the guest channel. */
+    public enum Agent {
+        /** qvm-agent: commands with status and streams, file copy, power-off. */
+        QVM,
+        /**
+         * The article's loop, {@code socat vsock-listen:PORT exec:dash}: qvm-run sends the command
+         * line and nothing comes back but its output; no exit status, no stderr, no stdin.
+         */
+        SHELL,
+        /** Nothing: qvm-run and qvm-copy-to-vm refuse, qvm-start waits only for crosvm. */
+        NONE
     }
 
     /** A host directory shared into the guest with virtio-fs, mounted there by its tag. */

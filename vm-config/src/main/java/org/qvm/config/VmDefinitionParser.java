@@ -38,7 +38,9 @@ final class VmDefinitionParser {
                 privateSize(root, defaults),
                 network(root),
                 shares(root),
-                crosvmExtraArgs(root));
+                crosvmExtraArgs(root),
+                root.parsed("agent", text -> HostConfigParser.enumValue(VmDefinition.Agent.class, text))
+                        .orElse(VmDefinition.Agent.QVM));
         root.finish();
         return vm;
     }

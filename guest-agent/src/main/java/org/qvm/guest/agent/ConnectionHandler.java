@@ -67,11 +67,11 @@ final class ConnectionHandler {
 
     private void receiveFiles(GuestSocket socket) throws IOException {
         Accounts.Account account = Accounts.find(settings.user()).orElse(null);
-        Path home = account != null ? account.home() : Path.of(System.getProperty("user.home"));
+        Path home = settings.home();
         boolean other = account != null && Accounts.runningAsRoot() && !settings.user().equals(Accounts.current());
         CopyResult result;
         try (SafeTree tree = SafeTree.open(home, INCOMING, other ? account.uid() : -1, other ? account.gid() : -1)) {
-            result = new FileCopyUnpacker(tree).receive(socket.input());
+            result = new FileCopyUnpacker(tree).receive(socket.channel());
         } catch (SafeTree.TreeException e) {
             result = new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, "");
         }

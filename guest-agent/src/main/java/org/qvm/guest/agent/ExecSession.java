@@ -113,7 +113,7 @@ final class ExecSession {
                 builder.environment().put(variable.substring(0, equals), variable.substring(equals + 1));
             }
         }
-        Path home = account.map(Accounts.Account::home).orElse(Path.of(System.getProperty("user.home")));
+        Path home = settings.homeOf(user).orElse(Path.of("/"));
         Path cwd = request.cwd().isEmpty() ? home : Path.of(request.cwd());
         if (!Files.isDirectory(cwd)) {
             throw new Refused(Protocol.STATUS_REFUSED, "no directory " + cwd + " in the guest");

@@ -63,7 +63,11 @@ public final class QvmAgent {
             System.exit(2);
         }
         Log log = new Log(verbose);
-        AgentSettings settings = new AgentSettings(user, poweroff, maxConnections);
+        // Our own user's home is $HOME (as the service or a test set it up); another user's comes from passwd.
+        java.nio.file.Path home = user.equals(System.getProperty("user.name"))
+                ? java.nio.file.Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")))
+                : Accounts.find(user).map(Accounts.Account::home).orElse(java.nio.file.Path.of("/"));
+        AgentSettings settings = new AgentSettings(user, home, poweroff, maxConnections);
         try {
             serve(listen, port, settings, log);
         } catch (IOException | RuntimeException e) {

@@ -188,8 +188,7 @@ public final class GuestClient {
     public FileCopyPacker.Outcome copy(FileCopyPacker.Manifest manifest, LongConsumer progress) throws GuestException {
         try (Session session = new Session()) {
             session.out.writeEmpty(FrameType.FILECOPY);
-            return FileCopyPacker.send(manifest, new java.io.BufferedOutputStream(session.socket.output(), 256 * 1024),
-                    session.socket.input(), progress);
+            return FileCopyPacker.send(manifest, session.socket.channel(), session.socket.input(), progress);
         } catch (IOException e) {
             throw transport(e);
         }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,31 +97,32 @@ public final class FileCopyPacker {
     }
 
     /**
-     * Sends the stream and reads the answer.
+     * Sends the stream and reads the answer. File contents move through one direct buffer, from
+     * the file to the connection, with the CRC taken on the way.
      *
      * @param sent called with the number of content bytes sent so far, for a progress bar
      * @return the receiver's answer, and whether its CRC matched ours
      */
-    public static Outcome send(Manifest manifest, OutputStream out, InputStream in, LongConsumer sent) throws IOException {
+    public static Outcome send(Manifest manifest, WritableByteChannel out, InputStream in, LongConsumer sent)
+            throws IOException {
         CRC32 crc = new CRC32();
         long total = 0;
-        byte[] buffer = new byte[BUFFER];
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
         try {
             for (Entry entry : manifest.entries()) {
                 byte[] name = (entry.name() + "\0").getBytes(StandardCharsets.UTF_8);
                 if (name.length > NameRules.MAX_NAME_LENGTH) {
                     throw new IOException("cannot copy " + entry.path() + ": its name is too long");
                 }
-                write(out, crc, header(entry, name.length).encode());
-                write(out, crc, name);
-                if (entry.linkTarget() != null) {
-                    write(out, crc, entry.linkTarget().getBytes(StandardCharsets.UTF_8));
-                } else if (entry.isFile()) {
+                byte[] target = entry.linkTarget() == null ? new byte[0] : entry.linkTarget().getBytes(StandardCharsets.UTF_8);
+                ByteBuffer head = ByteBuffer.allocate(FileHeader.SIZE + name.length + target.length)
+                        .put(header(entry, name.length).encode()).put(name).put(target).flip();
+                write(out, crc, head);
+                if (entry.isFile()) {
                     total = sendContent(entry, out, crc, buffer, total, sent);
                 }
             }
-            write(out, crc, FileHeader.END.encode());
-            out.flush();
+            write(out, crc, ByteBuffer.wrap(FileHeader.END.encode()));
         } catch (IOException e) {
             // The receiver may have stopped reading because it refused something: its answer says what.
             try {
@@ -132,18 +134,25 @@ public final class FileCopyPacker {
         return new Outcome(CopyResult.read(in), crc.getValue());
     }
 
-    private static long sendContent(Entry entry, OutputStream out, CRC32 crc, byte[] buffer, long total, LongConsumer sent)
-            throws IOException {
+    /** For streams (tests, and anything that is not a channel). */
+    public static Outcome send(Manifest manifest, OutputStream out, InputStream in, LongConsumer sent) throws IOException {
+        Outcome outcome = send(manifest, java.nio.channels.Channels.newChannel(out), in, sent);
+        out.flush();
+        return outcome;
+    }
+
+    private static long sendContent(Entry entry, WritableByteChannel out, CRC32 crc, ByteBuffer buffer, long total,
+                                    LongConsumer sent) throws IOException {
         long remaining = entry.length();
         try (FileChannel file = FileChannel.open(entry.path(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer wrapper = ByteBuffer.wrap(buffer);
             while (remaining > 0) {
-                wrapper.clear().limit((int) Math.min(buffer.length, remaining));
-                int n = file.read(wrapper);
-                if (n < 0) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), remaining));
+                if (file.read(buffer) < 0) {
                     throw new IOException(entry.path() + " became shorter while it was being copied");
                 }
-                write(out, crc, buffer, n);
+                buffer.flip();
+                int n = buffer.remaining();
+                write(out, crc, buffer);
                 remaining -= n;
                 total += n;
                 sent.accept(total);
@@ -159,13 +168,12 @@ public final class FileCopyPacker {
                 (int) (atimeNanos % 1_000_000_000L), mtimeNanos / 1_000_000_000L, (int) (mtimeNanos % 1_000_000_000L));
     }
 
-    private static void write(OutputStream out, CRC32 crc, byte[] bytes) throws IOException {
-        write(out, crc, bytes, bytes.length);
-    }
-
-    private static void write(OutputStream out, CRC32 crc, byte[] bytes, int length) throws IOException {
-        crc.update(bytes, 0, length);
-        out.write(bytes, 0, length);
+    /** Takes the CRC of the buffer's bytes, then writes them all. */
+    private static void write(WritableByteChannel out, CRC32 crc, ByteBuffer bytes) throws IOException {
+        int start = bytes.position();
+        crc.update(bytes);
+        bytes.position(start);
+        ByteChannels.writeFully(out, bytes);
     }
 
     /** The receiver's answer and the CRC we computed over what we sent. */

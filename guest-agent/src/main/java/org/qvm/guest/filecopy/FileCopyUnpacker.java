@@ -1,11 +1,11 @@
 package org.qvm.guest.filecopy;
 
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
@@ -22,6 +22,7 @@ public final class FileCopyUnpacker {
 
     private final SafeTree tree;
     private final CRC32 crc = new CRC32();
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
     private String lastName = "";
 
     public FileCopyUnpacker(SafeTree tree) {
@@ -30,7 +31,11 @@ public final class FileCopyUnpacker {
 
     /** Reads the whole stream and returns the answer to send back. */
     public CopyResult receive(InputStream stream) {
-        DataInputStream in = new DataInputStream(stream);
+        return receive(java.nio.channels.Channels.newChannel(stream));
+    }
+
+    /** Reads the whole stream from a channel (contents move through one direct buffer) and returns the answer. */
+    public CopyResult receive(ReadableByteChannel in) {
         try {
             while (true) {
                 FileHeader header = FileHeader.decode(read(in, FileHeader.SIZE));
@@ -62,14 +67,14 @@ public final class FileCopyUnpacker {
         }
     }
 
-    private byte[] read(DataInputStream in, int length) throws IOException {
+    private byte[] read(ReadableByteChannel in, int length) throws IOException {
         byte[] bytes = new byte[length];
-        in.readFully(bytes);
+        ByteChannels.readFully(in, ByteBuffer.wrap(bytes));
         crc.update(bytes);
         return bytes;
     }
 
-    private void receiveOne(DataInputStream in, FileHeader header) throws IOException {
+    private void receiveOne(ReadableByteChannel in, FileHeader header) throws IOException {
         if (Integer.toUnsignedLong(header.nameLength()) > NameRules.MAX_NAME_LENGTH) {
             throw new Refusal(Errno.ENAMETOOLONG, "name too long");
         }
@@ -103,7 +108,7 @@ public final class FileCopyUnpacker {
         }
     }
 
-    private void regularFile(DataInputStream in, FileHeader header, String name) throws IOException {
+    private void regularFile(ReadableByteChannel in, FileHeader header, String name) throws IOException {
         long remaining = header.fileLength();
         if (remaining < 0) {
             throw new Refusal(Errno.EINVAL, "negative length");
@@ -112,17 +117,17 @@ public final class FileCopyUnpacker {
         boolean complete = false;
         // From here on the file is ours: if it cannot be finished, it goes (only then).
         try (FileChannel file = created) {
-            byte[] buffer = new byte[(int) Math.min(BUFFER, Math.max(1, remaining))];
-            ByteBuffer wrapper = ByteBuffer.wrap(buffer);
             while (remaining > 0) {
-                int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
-                if (n < 0) {
+                buffer.clear().limit((int) Math.min(buffer.capacity(), remaining));
+                if (in.read(buffer) < 0) {
                     throw new EOFException("stream ended inside " + name);
                 }
-                crc.update(buffer, 0, n);
-                wrapper.clear().limit(n);
-                while (wrapper.hasRemaining()) {
-                    file.write(wrapper);
+                buffer.flip();
+                int n = buffer.remaining();
+                crc.update(buffer);
+                buffer.flip();
+                while (buffer.hasRemaining()) {
+                    file.write(buffer);
                 }
                 remaining -= n;
             }
@@ -135,7 +140,7 @@ public final class FileCopyUnpacker {
         tree.finish(name, header.mode(), false, header.atime(), header.atimeNsec(), header.mtime(), header.mtimeNsec());
     }
 
-    private void symlink(DataInputStream in, FileHeader header, String name) throws IOException {
+    private void symlink(ReadableByteChannel in, FileHeader header, String name) throws IOException {
         if (header.fileLength() <= 0 || header.fileLength() > MAX_LINK_TARGET) {
             throw new Refusal(Errno.ENAMETOOLONG, "link target length");
         }

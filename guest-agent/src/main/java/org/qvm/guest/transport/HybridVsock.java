@@ -169,6 +169,11 @@ public final class HybridVsock {
         }
 
         @Override
+        public java.nio.channels.ByteChannel channel() {
+            return channel;
+        }
+
+        @Override
         public void close() throws IOException {
             channel.close();
         }

@@ -50,7 +50,7 @@ class AgentTest {
     @BeforeEach
     void start() throws Exception {
         socket = dir.resolve("vsock.sock");
-        AgentSettings settings = new AgentSettings(System.getProperty("user.name"),
+        AgentSettings settings = new AgentSettings(System.getProperty("user.name"), Files.createDirectories(dir.resolve("home")),
                 List.of("touch", dir.resolve("powered-off").toString()), 64);
         server = AgentServer.listen("unix:" + socket, 5000, settings, new QvmAgent.Log(false));
         Thread thread = new Thread(() -> {
@@ -107,6 +107,7 @@ class AgentTest {
         Ran argv = run(new ExecRequest(false, true, "", dir.toString(), List.of("sh", "-c", "printf '%s|' \"$@\"; pwd; echo $QVM_X",
                 "zero", "a b", "$HOME"), List.of("QVM_X=set")), null);
         assertEquals("a b|$HOME|" + dir + "\nset\n", argv.out());
+        assertEquals(dir.resolve("home") + "\n", run(shell("pwd", true), null).out(), "commands start in the user's home");
     }
 
     @Test
@@ -251,16 +252,10 @@ class AgentTest {
 
     @Test
     void filesArriveInQubesIncomingOfTheAgentsUser() throws Exception {
-        Path home = Path.of(System.getProperty("user.home"));
-        Path note = Files.writeString(dir.resolve("qvm-agent-test-" + ProcessHandle.current().pid() + ".txt"), "hello");
-        Path arrived = home.resolve("QubesIncoming/host").resolve(note.getFileName());
-        try {
-            FileCopyPacker.Outcome outcome = client.copy(FileCopyPacker.scan(List.of(note), false), sent -> { });
-            assertTrue(outcome.verified(), outcome.toString());
-            assertEquals("hello", Files.readString(arrived));
-        } finally {
-            Files.deleteIfExists(arrived);
-        }
+        Path note = Files.writeString(dir.resolve("note.txt"), "hello");
+        FileCopyPacker.Outcome outcome = client.copy(FileCopyPacker.scan(List.of(note), false), sent -> { });
+        assertTrue(outcome.verified(), outcome.toString());
+        assertEquals("hello", Files.readString(dir.resolve("home/QubesIncoming/host/note.txt")));
     }
 
     @Test

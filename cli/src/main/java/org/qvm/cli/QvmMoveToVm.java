@@ -1,0 +1,14 @@
+package org.qvm.cli;
+
+import picocli.CommandLine.Command;
+
+/** qvm-move-to-vm: copy into a VM, then remove the sources once the copy is verified. */
+@Command(name = "qvm-move-to-vm", sortOptions = false, description = {
+        "Like qvm-copy-to-vm, then remove what was copied here, but only after the VM confirmed the whole copy and "
+                + "its CRC matched. Any failure leaves the sources as they were."})
+final class QvmMoveToVm extends QvmCopyToVm {
+    @Override
+    boolean moves() {
+        return true;
+    }
+}

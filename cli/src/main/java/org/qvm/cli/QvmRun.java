@@ -1,0 +1,152 @@
+package org.qvm.cli;
+
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.qvm.config.ConfigLoader;
+import org.qvm.config.Configuration;
+import org.qvm.config.Vm;
+import org.qvm.config.VmDefinition;
+import org.qvm.guest.client.GuestClient;
+import org.qvm.guest.client.GuestException;
+import org.qvm.guest.client.ShellLoopClient;
+import org.qvm.guest.protocol.ExecRequest;
+import org.qvm.guest.protocol.Protocol;
+import org.qvm.lifecycle.Lifecycle;
+import org.qvm.lifecycle.VmState;
+import org.qvm.plan.ShellQuote;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** qvm-run: run a command in a VM. */
+@Command(name = "qvm-run", sortOptions = false, description = {
+        "Run a command in a VM. A single COMMAND runs through the guest's shell; COMMAND with ARGS (or --no-shell) "
+                + "runs as it is. Without -p the command runs on in the background in the VM (a GUI application) and "
+                + "qvm-run returns at once; with -p its input and output are connected here and its exit status "
+                + "becomes ours.",
+        "A halted VM is started first (unless -n). Exit status: the command's, or 125 when the VM cannot be "
+                + "reached, 126 when the request is refused, 127 when the command is not found; with --all the "
+                + "largest. Ctrl-C is passed on to the command."})
+final class QvmRun extends Tool {
+    @Option(names = {"-p", "--pass-io"}, description = "Connect the command's standard input, output and error here.")
+    boolean passIo;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "Run as this user in the VM.")
+    String user = "";
+
+    @Option(names = {"-n", "--no-autostart"}, description = "Do not start a halted VM: that is an error.")
+    boolean noAutostart;
+
+    @Option(names = "--autostart", description = "Start a halted VM first (the default).")
+    boolean autostart;
+
+    @Option(names = "--no-shell", description = "Run COMMAND as it is, not through the guest's shell.")
+    boolean noShell;
+
+    @Option(names = "--filter-escape-chars", negatable = true,
+            description = "Replace control bytes in the output with '_' (default: on when the output is a terminal).")
+    Boolean filterEscapeChars;
+
+    @Option(names = "--all", description = "Run in every running VM (no VMNAME).")
+    boolean all;
+
+    @Option(names = "--exclude", paramLabel = "NAME", description = "With --all: leave this VM out (repeatable).")
+    List<String> exclude = new ArrayList<>();
+
+    @Parameters(paramLabel = "VMNAME COMMAND [ARGS]", arity = "1..*", description = "The VM (not with --all), the command and its arguments.")
+    List<String> words = new ArrayList<>();
+
+    /** Everything after the VM name belongs to the command, options included ({@code qvm-run dev ls -l}). */
+    @Override
+    void configure(picocli.CommandLine commandLine) {
+        commandLine.setStopAtPositional(true);
+    }
+
+    @Override
+    public Integer call() {
+        if (!exclude.isEmpty() && !all) {
+            throw new UsageException("--exclude only works together with --all");
+        }
+        List<String> command = all ? words : words.subList(1, words.size());
+        if (command.isEmpty()) {
+            throw new UsageException("no command given");
+        }
+        Configuration configuration = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
+        Lifecycle lifecycle = lifecycle(configuration);
+        List<Vm> vms;
+        if (all) {
+            exclude.forEach(configuration::require);
+            vms = configuration.vms().stream().filter(vm -> !exclude.contains(vm.name()))
+                    .filter(vm -> lifecycle.stateOf(vm) == VmState.RUNNING).toList();
+        } else {
+            vms = List.of(configuration.require(words.get(0)));
+        }
+        int worst = 0;
+        for (Vm vm : vms) {
+            worst = Math.max(worst, runIn(lifecycle, vm, command));
+        }
+        return worst;
+    }
+
+    private int runIn(Lifecycle lifecycle, Vm vm, List<String> command) {
+        try {
+            VmState state = lifecycle.stateOf(vm);
+            if (state != VmState.RUNNING) {
+                if (noAutostart || state != VmState.HALTED && state != VmState.CRASHED) {
+                    throw new GuestException(1, vm.name() + " is " + state.displayName().toLowerCase(java.util.Locale.ROOT)
+                            + (noAutostart ? " (and -n says not to start it)" : ""));
+                }
+                lifecycle.start(vm, true, true);
+            }
+            boolean shell = command.size() == 1 && !noShell;
+            return switch (vm.definition().agent()) {
+                case NONE -> throw new GuestException(Protocol.STATUS_TRANSPORT, vm.name() + " has no guest agent (agent = "
+                        + "\"none\" in " + vm.definition().file() + ")");
+                case SHELL -> {
+                    String line = shell ? command.get(0) : ShellQuote.join(command);
+                    new ShellLoopClient(lifecycle.guestEndpoint(vm)).run(line, passIo ? output(stdout(), true) : null);
+                    yield 0;
+                }
+                case QVM -> runWithAgent(lifecycle, vm, new ExecRequest(shell, passIo, user, "", command, List.of()));
+            };
+        } catch (GuestException e) {
+            err().println(programName() + ": error: " + vm.name() + ": " + e.getMessage());
+            err().flush();
+            return e.status();
+        } catch (RuntimeException e) {
+            err().println(programName() + ": error: " + vm.name() + ": " + e.getMessage());
+            err().flush();
+            return Protocol.STATUS_TRANSPORT;
+        }
+    }
+
+    private int runWithAgent(Lifecycle lifecycle, Vm vm, ExecRequest request) throws GuestException {
+        GuestClient client = new GuestClient(lifecycle.guestEndpoint(vm));
+        if (!passIo) {
+            client.startDetached(request);
+            return 0;
+        }
+        AtomicReference<GuestClient.Signals> signals = new AtomicReference<>();
+        AtomicInteger interrupts = new AtomicInteger();
+        Object previous = Interrupts.onCtrlC(() -> {
+            if (interrupts.incrementAndGet() > 1 || signals.get() == null) {
+                System.exit(130);
+            }
+            signals.get().send(2);
+        });
+        try {
+            return client.run(request, input(), output(stdout(), true), output(stderr(), false), signals::set);
+        } finally {
+            Interrupts.restore(previous);
+        }
+    }
+
+    private OutputStream output(OutputStream stream, boolean isStdout) {
+        boolean filter = filterEscapeChars != null ? filterEscapeChars
+                : isStdout ? Terminal.stdoutIsTerminal() : Terminal.stderrIsTerminal();
+        return filter ? new EscapeFilter(stream) : stream;
+    }
+}
