@@ -74,7 +74,7 @@ class BinWrappersIT {
                 new String[] {"syntax error", "memory = 2048", "memory = ", shopping + ":3:10: TOML syntax error"},
                 new String[] {"unknown key", "cpus = 2", "cpu = 2", shopping + ":4:1: unknown key 'cpu' (did you mean 'cpus'?)"},
                 new String[] {"wrong type", "cpus = 2", "cpus = \"2\"", shopping + ":4:1: 'cpus' must be an integer"},
-                new String[] {"duplicate CID", "cid = 7 ", "cid = 5 ", shopping + ":8:1: 'cid' 5 is also the vsock CID of VM 'dev'"});
+                new String[] {"duplicate CID", "cid = 7 ", "cid = 5 ", shopping + ":9:1: 'cid' 5 is also the vsock CID of VM 'dev'"});
         Files.writeString(vms.resolve("dev.toml"), "cid = 5\n" + Files.readString(vms.resolve("dev.toml")));
         for (String[] broken : cases) {
             Files.writeString(shopping, original.replace(broken[1], broken[2]));
