@@ -127,6 +127,45 @@ class FileCopyTest {
         assertEquals("old", Files.readString(incoming.resolve("note.txt")));
     }
 
+    @Test
+    void anAnswerWithTheWrongCrcIsNotASuccess() throws Exception {
+        Path note = Files.writeString(dir.resolve("note.txt"), "data");
+        PipedOutputStream toGuest = new PipedOutputStream();
+        PipedInputStream guestIn = new PipedInputStream(toGuest, 1 << 16);
+        PipedOutputStream toHost = new PipedOutputStream();
+        PipedInputStream hostIn = new PipedInputStream(toHost, 1 << 16);
+        // A receiver that reads everything and claims success, but with a CRC off by one (damage in transit).
+        CompletableFuture<Void> liar = CompletableFuture.runAsync(() -> {
+            try {
+                CRC32 crc = new CRC32();
+                byte[] buffer = new byte[4096];
+                int n;
+                ByteArrayOutputStream all = new ByteArrayOutputStream();
+                while (all.size() < 32 || !endsWithEndHeader(all.toByteArray())) {
+                    n = guestIn.read(buffer);
+                    all.write(buffer, 0, n);
+                }
+                crc.update(all.toByteArray());
+                new CopyResult(0, crc.getValue() + 1, "note.txt").write(toHost);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        FileCopyPacker.Outcome outcome = FileCopyPacker.send(FileCopyPacker.scan(List.of(note), false), toGuest, hostIn, sent -> { });
+        liar.get();
+        assertTrue(outcome.result().succeeded());
+        assertFalse(outcome.verified(), "the receiver did not get what we sent");
+    }
+
+    private static boolean endsWithEndHeader(byte[] bytes) {
+        for (int i = bytes.length - 32; i < bytes.length; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     // ---- hostile streams, written byte by byte ----
 
     /** Builds a raw stream. */
