@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** qvm-copy-to-vm: copy files and directories into a VM. */
-@Command(name = "qvm-copy-to-vm", sortOptions = false, description = {
+@Command(name = "qvm-copy-to-vm", header = "copy files into a VM", sortOptions = false, description = {
         "Copy files and directories into a VM's ~/QubesIncoming/host/, in the Qubes file-copy format. Nothing "
                 + "there is ever overwritten: a name that exists already stops the copy. A halted VM is started first."})
 class QvmCopyToVm extends Tool {
@@ -39,6 +39,18 @@ class QvmCopyToVm extends Tool {
     /** Whether the sources go once the copy is verified (qvm-move-to-vm). */
     boolean moves() {
         return false;
+    }
+
+    @Override
+    Arguments arguments() {
+        return Arguments.VM_THEN_FILES;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.of(
+                new String[] {"qvm-copy-to-vm shopping ~/Downloads/invoice.pdf", "arrives as ~/QubesIncoming/host/invoice.pdf in shopping"},
+                new String[] {"qvm-copy-to-vm dev ~/src/project", "a whole tree; links inside it are copied as links"});
     }
 
     @Override

@@ -9,10 +9,21 @@ import picocli.CommandLine.Command;
 
 
 /** qvm-kill: stop VMs at once. */
-@Command(name = "qvm-kill", description = {
+@Command(name = "qvm-kill", header = "stop VMs at once", description = {
         "Stop VMs at once, without asking the guest (crosvm stop, then SIGKILL), then take away their network and "
                 + "runtime directory. Volumes stay. Exit status: the number of VMs that failed."})
 final class QvmKill extends LifecycleTool {
+    @Override
+    Arguments arguments() {
+        return Arguments.VMS;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.<String[]>of(
+                new String[] {"qvm-kill untrusted", "stop untrusted without asking its guest"});
+    }
+
     @Override
     CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
         return lifecycle.planShutdown(vm, true);

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** qvm-ls: list the VMs and their state. */
-@Command(name = "qvm-ls", sortOptions = false,
+@Command(name = "qvm-ls", header = "list VMs and their state", sortOptions = false,
         description = "List VMs and their state. Without names, lists every VM.",
         footer = {"", "Fields: name, state, label, memory, cpus, ip, gateway, cid, autostart, wayland, private-size, "
                 + "shares, kernel, rootfs.", "Default: NAME STATE LABEL MEMORY CPUS IP CID. MEMORY is in MiB."})
@@ -66,6 +66,20 @@ final class QvmLs extends Tool {
 
     /** Whether standard output is a terminal; tests replace it. */
     boolean stdoutIsTerminal = Terminal.stdoutIsTerminal();
+
+    @Override
+    Arguments arguments() {
+        return Arguments.VMS;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.of(
+                new String[] {"qvm-ls", "every VM: name, state, label, memory, CPUs, address, CID"},
+                new String[] {"qvm-ls --running --fields name,ip,gateway", "the running VMs and their /31 links"},
+                new String[] {"qvm-ls --raw-data --fields name,state", "for scripts: name|state per line"},
+                new String[] {"QVM_CONFIG=examples/qvm.toml qvm-ls --raw-list", "the article's six example VMs"});
+    }
 
     @Override
     public Integer call() {

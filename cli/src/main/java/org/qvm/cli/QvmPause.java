@@ -9,8 +9,19 @@ import picocli.CommandLine.Command;
 
 
 /** qvm-pause: freeze VMs. */
-@Command(name = "qvm-pause", description = "Freeze running VMs' vCPUs (crosvm suspend). qvm-unpause thaws them.")
+@Command(name = "qvm-pause", header = "freeze VMs", description = "Freeze running VMs' vCPUs (crosvm suspend). qvm-unpause thaws them.")
 final class QvmPause extends LifecycleTool {
+    @Override
+    Arguments arguments() {
+        return Arguments.VMS;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.<String[]>of(
+                new String[] {"qvm-pause banking", "freeze banking's vCPUs; qvm-unpause banking lets them run again"});
+    }
+
     @Override
     CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
         return lifecycle.planPause(vm);

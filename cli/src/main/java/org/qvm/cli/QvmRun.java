@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** qvm-run: run a command in a VM. */
-@Command(name = "qvm-run", sortOptions = false, description = {
+@Command(name = "qvm-run", header = "run a command in a VM", sortOptions = false, description = {
         "Run a command in a VM. A single COMMAND runs through the guest's shell; COMMAND with ARGS (or --no-shell) "
                 + "runs as it is. Without -p the command runs on in the background in the VM (a GUI application) and "
                 + "qvm-run returns at once; with -p its input and output are connected here and its exit status "
@@ -63,6 +63,20 @@ final class QvmRun extends Tool {
     @Override
     void configure(picocli.CommandLine commandLine) {
         commandLine.setStopAtPositional(true);
+    }
+
+    @Override
+    Arguments arguments() {
+        return Arguments.VM_THEN_COMMAND;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.of(
+                new String[] {"qvm-run dev firefox", "a Firefox window from dev, on this desktop (returns at once)"},
+                new String[] {"qvm-run -p dev 'uname -a'", "run through the guest's shell; output and exit status come back"},
+                new String[] {"tar -C ~/src -c project | qvm-run -p dev 'tar -C ~ -x'", "standard input goes to the guest with -p"},
+                new String[] {"qvm-run -u root -p dev apt-get update", "as another user in the guest"});
     }
 
     @Override

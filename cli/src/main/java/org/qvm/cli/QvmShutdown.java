@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** qvm-shutdown: power VMs off gracefully. */
-@Command(name = "qvm-shutdown", sortOptions = false, description = {
+@Command(name = "qvm-shutdown", header = "shut VMs down gracefully", sortOptions = false, description = {
         "Shut VMs down gracefully: the guest is asked to power off (ACPI power button). Then the VM's network "
                 + "and runtime directory are taken away; its volumes stay.",
         "With --wait, waits for the VMs to power off; a VM still running after --timeout seconds is stopped "
@@ -27,6 +27,18 @@ final class QvmShutdown extends LifecycleTool {
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "" + DEFAULT_TIMEOUT,
             description = "How long to wait before stopping a VM the hard way (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
+
+    @Override
+    Arguments arguments() {
+        return Arguments.VMS;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.of(
+                new String[] {"qvm-shutdown --wait dev", "ask dev to power off and wait for it"},
+                new String[] {"qvm-shutdown --all --wait --timeout 30", "every VM; stop the ones still running after 30 s"});
+    }
 
     @Override
     CheckedPlan plan(Lifecycle lifecycle, Vm vm) {

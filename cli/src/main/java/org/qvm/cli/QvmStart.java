@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** qvm-start: start VMs, in parallel. */
-@Command(name = "qvm-start", sortOptions = false, description = {
+@Command(name = "qvm-start", header = "start VMs", sortOptions = false, description = {
         "Start VMs: prepare each one's private volume, bring up its network, launch crosvm in the background "
                 + "(its output in <state-dir>/<vm>/), and wait until it is up. Several VMs start in parallel.",
         "If a step fails, what that start set up is taken down again (volumes stay) and the error names the step.",
@@ -20,6 +20,20 @@ final class QvmStart extends LifecycleTool {
 
     @Option(names = "--no-wait", description = "Return once crosvm runs; do not wait for the VM to come up.")
     boolean noWait;
+
+    @Override
+    Arguments arguments() {
+        return Arguments.VMS;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.of(
+                new String[] {"qvm-start shopping", "prepare shopping's volume and network, launch crosvm, wait for its agent"},
+                new String[] {"qvm-start dev com untrusted", "three VMs, in parallel"},
+                new String[] {"qvm-start --all --exclude personal", "every VM but one"},
+                new String[] {"qvm-start --dry-run untrusted", "print every command starting untrusted would run"});
+    }
 
     @Override
     CheckedPlan plan(Lifecycle lifecycle, Vm vm) {

@@ -9,8 +9,19 @@ import picocli.CommandLine.Command;
 
 
 /** qvm-unpause: thaw paused VMs. */
-@Command(name = "qvm-unpause", description = "Let paused VMs run again (crosvm resume).")
+@Command(name = "qvm-unpause", header = "thaw paused VMs", description = "Let paused VMs run again (crosvm resume).")
 final class QvmUnpause extends LifecycleTool {
+    @Override
+    Arguments arguments() {
+        return Arguments.VMS;
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.<String[]>of(
+                new String[] {"qvm-unpause banking", "let a paused VM run again"});
+    }
+
     @Override
     CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
         return lifecycle.planUnpause(vm);

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** qvm-volume: list, inspect, grow and (explicitly) remove the VMs' volumes. */
-@Command(name = "qvm-volume", description = "Manage the VMs' volumes: 'root' (the shared read-only image) and "
+@Command(name = "qvm-volume", header = "manage the VMs' volumes", description = "Manage the VMs' volumes: 'root' (the shared read-only image) and "
         + "'private' (the VM's own data).",
         subcommands = {QvmVolume.ListVolumes.class, QvmVolume.Info.class, QvmVolume.Resize.class, QvmVolume.Remove.class})
 final class QvmVolume extends Tool {
@@ -28,6 +28,14 @@ final class QvmVolume extends Tool {
     @Override
     public Integer call() {
         throw usageError("a subcommand is needed: list, info, resize or remove");
+    }
+
+    @Override
+    List<String[]> examples() {
+        return List.of(
+                new String[] {"qvm-volume list", "every VM's root image and private volume, with sizes and paths"},
+                new String[] {"qvm-volume resize dev:private 60G", "grow dev's volume and filesystem; dev.toml records 60G"},
+                new String[] {"qvm-volume remove untrusted:private", "remove untrusted's data (asks first)"});
     }
 
     static VmStorage storage(Tool tool, Configuration configuration) {
@@ -40,6 +48,11 @@ final class QvmVolume extends Tool {
 
     @Command(name = "list", aliases = "ls", description = "List the volumes of every VM, or of the VMs named.")
     static final class ListVolumes extends Tool {
+        @Override
+        Arguments arguments() {
+            return Arguments.VMS;
+        }
+
         @Parameters(paramLabel = "VMNAME", arity = "0..*", description = "Only these VMs.")
         List<String> names = new ArrayList<>();
 
@@ -63,6 +76,11 @@ final class QvmVolume extends Tool {
 
     @Command(name = "info", description = "Show one volume's details.")
     static final class Info extends Tool {
+        @Override
+        Arguments arguments() {
+            return Arguments.VOLUME;
+        }
+
         @Parameters(paramLabel = "VM:VOLUME", description = "For example dev:private.")
         String volume;
 
@@ -91,6 +109,11 @@ final class QvmVolume extends Tool {
     @Command(name = "resize", description = "Grow a VM's private volume and its filesystem, and record the new size "
             + "in the VM's file. Volumes only grow; the VM must be halted.")
     static final class Resize extends Tool {
+        @Override
+        Arguments arguments() {
+            return Arguments.PRIVATE_VOLUME;
+        }
+
         @Parameters(index = "0", paramLabel = "VM:private", description = "The volume, for example dev:private.")
         String volume;
 
@@ -145,6 +168,11 @@ final class QvmVolume extends Tool {
     @Command(name = "remove", aliases = "rm", description = "Remove a VM's private volume and all its data (asks "
             + "first). The VM gets a new, empty one when it next starts. Nothing else ever removes a volume.")
     static final class Remove extends Tool {
+        @Override
+        Arguments arguments() {
+            return Arguments.PRIVATE_VOLUME;
+        }
+
         @Parameters(paramLabel = "VM:private", description = "The volume, for example dev:private.")
         String volume;
 

@@ -95,6 +95,30 @@ abstract class Tool implements Callable<Integer> {
         return new ConfigLoader().load(configPath(), recording);
     }
 
+    /** What a tool's positional arguments are, for shell completion. */
+    enum Arguments {
+        NONE,
+        /** Any number of VM names. */
+        VMS,
+        /** A VM name, then a command line in the guest. */
+        VM_THEN_COMMAND,
+        /** A VM name, then host files. */
+        VM_THEN_FILES,
+        /** VM:VOLUME. */
+        VOLUME,
+        /** VM:private, then a size. */
+        PRIVATE_VOLUME
+    }
+
+    Arguments arguments() {
+        return Arguments.NONE;
+    }
+
+    /** Examples for the manual page, from the article's workflow: a command line, then what it does. */
+    List<String[]> examples() {
+        return List.of();
+    }
+
     /** Adjusts how the command line is parsed, for tools that need it (qvm-run). */
     void configure(CommandLine commandLine) {
     }

@@ -54,7 +54,7 @@ public final class ProcessRunner implements CommandRunner {
                 .map(text -> new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
                 .orElse(null);
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
-        DefaultExecutor executor = DefaultExecutor.builder().get();
+        DefaultExecutor executor = new VerbatimExecutor(argv);
         executor.setStreamHandler(new PumpStreamHandler(stdout, stderr, stdin));
         executor.setWatchdog(watchdog);
         executor.setExitValues(null);
@@ -98,6 +98,45 @@ public final class ProcessRunner implements CommandRunner {
         } catch (IOException e) {
             boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
             throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+        }
+    }
+
+    /**
+     * commons-exec's CommandLine trims every argument, so {@code " x "} would arrive as
+     * {@code "x"}. This executor keeps commons-exec's watchdog, stream pumping and exit handling
+     * but starts the process from the exact argument list.
+     */
+    private static final class VerbatimExecutor extends DefaultExecutor {
+        private final List<String> argv;
+
+        @SuppressWarnings("deprecation")
+        VerbatimExecutor(List<String> argv) {
+            super();
+            this.argv = List.copyOf(argv);
+        }
+
+        @Override
+        protected Process launch(CommandLine trimmed, Map<String, String> environment, java.io.File directory)
+                throws IOException {
+            return start(environment, directory == null ? null : directory.toPath());
+        }
+
+        @Override
+        protected Process launch(CommandLine trimmed, Map<String, String> environment, java.nio.file.Path directory)
+                throws IOException {
+            return start(environment, directory);
+        }
+
+        private Process start(Map<String, String> environment, java.nio.file.Path directory) throws IOException {
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            if (environment != null) {
+                builder.environment().clear();
+                builder.environment().putAll(environment);
+            }
+            if (directory != null) {
+                builder.directory(directory.toFile());
+            }
+            return builder.start();
         }
     }
 

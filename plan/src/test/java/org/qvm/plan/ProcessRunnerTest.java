@@ -14,7 +14,7 @@ class ProcessRunnerTest {
 
     @Test
     void argumentsReachTheProgramVerbatimWithoutAShell() {
-        List<String> tricky = List.of("a b", "$HOME", "${HOME}", "'q'", "\"d\"", "back\\slash", "*", ";", "");
+        List<String> tricky = List.of("a b", "$HOME", "${HOME}", "'q'", "\"d\"", "back\\slash", "*", ";", "", " padded ", "  ");
         Command printf = Command.of(List.of("printf", "[%s]\\n")).withTimeout(Duration.ofSeconds(10));
         List<String> argv = new java.util.ArrayList<>(printf.argv());
         argv.addAll(tricky);
