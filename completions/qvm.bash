@@ -157,10 +157,12 @@ _qvm_start() {
 --help
 --version
 --all
+--all-autostart
 --exclude
 --dry-run
 --skip-if-running
---no-wait"
+--no-wait
+--foreground"
         return
     fi
     local argc
@@ -186,6 +188,7 @@ _qvm_shutdown() {
 --help
 --version
 --all
+--all-autostart
 --exclude
 --dry-run
 --wait
@@ -214,6 +217,7 @@ _qvm_kill() {
 --help
 --version
 --all
+--all-autostart
 --exclude
 --dry-run"
         return
@@ -240,6 +244,7 @@ _qvm_pause() {
 --help
 --version
 --all
+--all-autostart
 --exclude
 --dry-run"
         return
@@ -266,6 +271,7 @@ _qvm_unpause() {
 --help
 --version
 --all
+--all-autostart
 --exclude
 --dry-run"
         return

@@ -21,6 +21,11 @@ final class QvmStart extends LifecycleTool {
     @Option(names = "--no-wait", description = "Return once crosvm runs; do not wait for the VM to come up.")
     boolean noWait;
 
+    @Option(names = "--foreground", description = "Start one VM and stay with it, printing its crosvm output and "
+            + "console, until it stops; then clean up and exit with crosvm's status (0: the guest powered off). "
+            + "For qvm@.service.")
+    boolean foreground;
+
     @Override
     Arguments arguments() {
         return Arguments.VMS;
@@ -42,6 +47,15 @@ final class QvmStart extends LifecycleTool {
 
     @Override
     int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms) {
+        if (foreground) {
+            if (vms.size() != 1 || noWait) {
+                throw new UsageException("--foreground takes exactly one VM (and waits for it)");
+            }
+            return lifecycle.runInForeground(vms.get(0), line -> {
+                out().println(line);
+                out().flush();
+            });
+        }
         return forEachInParallel(vms, vm -> lifecycle.start(vm, skipIfRunning, !noWait)) == 0 ? 0 : 1;
     }
 }

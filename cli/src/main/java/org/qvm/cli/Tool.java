@@ -38,8 +38,8 @@ abstract class Tool implements Callable<Integer> {
     /** The process environment; tests replace it. */
     Map<String, String> environment = System.getenv();
 
-    /** How external commands run; tests put them into a network namespace. */
-    CommandRunner runner = new ProcessRunner();
+    /** How external commands run; tests put them into a network namespace. Made when first needed. */
+    CommandRunner runner;
 
     /** Where answers to questions, and qvm-run -p's input, come from; tests replace it. */
     java.io.InputStream input = System.in;
@@ -59,7 +59,13 @@ abstract class Tool implements Callable<Integer> {
     }
 
     CommandRunner runner() {
-        return parentTool() == null ? runner : parentTool().runner();
+        if (parentTool() != null) {
+            return parentTool().runner();
+        }
+        if (runner == null) {
+            runner = new ProcessRunner();
+        }
+        return runner;
     }
 
     java.io.InputStream input() {

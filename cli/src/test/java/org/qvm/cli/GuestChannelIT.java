@@ -119,14 +119,7 @@ class GuestChannelIT {
     @Test
     void ctrlCIsPassedOnAndTheStatusIsNotZero() throws Exception {
         Process run = sandbox.start("qvm-run", "-p", "dev", "echo started; exec sleep 100");
-        Path output = sandbox.outputOf(run);
-        HostSandbox.await("the command to start", Duration.ofSeconds(30), () -> {
-            try {
-                return Files.readString(output).contains("started");
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        });
+        sandbox.awaitOutput(run, "started", Duration.ofSeconds(30));
         assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start().waitFor());
         assertTrue(run.waitFor(30, TimeUnit.SECONDS));
         assertEquals(130, run.exitValue());

@@ -137,6 +137,18 @@ final class HostSandbox implements AutoCloseable {
         return outputs.get(process)[0];
     }
 
+    /** Waits until a running tool's standard output holds the text. */
+    void awaitOutput(Process process, String text, Duration limit) {
+        Path output = outputOf(process);
+        await("'" + text + "' on standard output", limit, () -> {
+            try {
+                return Files.readString(output, StandardCharsets.ISO_8859_1).contains(text);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
     Run finished(Process process) throws IOException {
         Path[] files = outputs.remove(process);
         return new Run(process.exitValue(), new String(Files.readAllBytes(files[0]), StandardCharsets.UTF_8),

@@ -100,6 +100,32 @@ class LifecycleIT {
         assertEquals("Halted", sandbox.stateOf("dev"));
     }
 
+    /** What qvm@.service runs: the VM's logs on standard output, cleanup and crosvm's status at the end. */
+    @Test
+    void inTheForegroundTheToolStaysWithTheVmUntilItStops() throws Exception {
+        Process foreground = sandbox.start("qvm-start", "--foreground", "dev");
+        sandbox.awaitOutput(foreground, "console: stand-in: up", Duration.ofSeconds(60));
+        assertEquals("Running", sandbox.stateOf("dev"));
+        assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+        assertTrue(foreground.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, foreground.exitValue(), "a shut-down VM is not a failure (no restart)");
+        assertTrue(sandbox.finished(foreground).out().contains("console: reboot: Power down"));
+
+        Process again = sandbox.start("qvm-start", "--foreground", "dev");
+        HostSandbox.await("dev to run again", Duration.ofSeconds(60), () -> {
+            try {
+                return "Running".equals(sandbox.stateOf("dev"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        ProcessHandle.of(sandbox.crosvmPid("dev")).orElseThrow().destroyForcibly();
+        assertTrue(again.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(137, again.exitValue(), "a crosvm that died is a failure (systemd restarts it)");
+        assertEquals("Halted", sandbox.stateOf("dev"), "and was cleaned up");
+        assertFalse(sandbox.linkExists("qvm-dev"));
+    }
+
     @Test
     void killStopsAtOnceAndCleansUp() throws Exception {
         assertOk(sandbox.run("qvm-start", "dev"));
@@ -186,7 +212,7 @@ class LifecycleIT {
         assertEquals(List.of(0, 1), List.of(a.status(), b.status()).stream().sorted().toList(), a.err() + b.err());
         assertTrue((a.err() + b.err()).contains("dev is already running"), a.err() + b.err());
         assertEquals(1, sandbox.leftoverProcesses().stream()
-                .filter(p -> p.info().commandLine().orElse("").contains("crosvm run")).count());
+                .filter(p -> p.info().commandLine().orElse("").contains("crosvm --extended-status run")).count());
         assertOk(sandbox.run("qvm-start", "--skip-if-running", "dev"));
         assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
     }

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The argument list of {@code crosvm run} for one VM: a pure function of its {@link LaunchSpec}.
+ * The argument list of {@code crosvm --extended-status run} for one VM: a pure function of its
+ * {@link LaunchSpec}.
  * Only current, non-deprecated long flags, each one-shot option once, the kernel last (as
  * microvm.nix does); the user's extra arguments (host's, then the VM's) just before the kernel.
  */
@@ -14,7 +15,9 @@ public final class CrosvmCommandLine {
     }
 
     public static List<String> build(LaunchSpec spec) {
-        List<String> argv = new ArrayList<>(List.of(spec.binary(), "run"));
+        // --extended-status (a global option, before "run"): crosvm's exit status tells a guest that
+        // powered off (0) from one that rebooted (32), crashed (33) or panicked (34).
+        List<String> argv = new ArrayList<>(List.of(spec.binary(), "--extended-status", "run"));
         argv.addAll(List.of("--name", spec.name()));
         argv.addAll(List.of("--mem", Integer.toString(spec.memoryMib())));
         argv.addAll(List.of("--cpus", Integer.toString(spec.cpus())));

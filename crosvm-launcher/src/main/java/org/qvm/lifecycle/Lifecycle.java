@@ -124,10 +124,53 @@ public final class Lifecycle {
                 progress.accept(vm.name() + ": cleaning up after the last run (" + state.displayName() + ")");
                 cleanUp(vm.name());
             }
-            return startHalted(vm, wait);
+            startHalted(vm, wait);
+            return StartOutcome.STARTED;
         } catch (IOException e) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts the VM and stays with it, for a service manager ({@code qvm-start --foreground}
+     * under qvm@.service): copies its logs to {@code lines} until crosvm exits, cleans up, and
+     * returns crosvm's exit status: 0 when the guest powered off or was shut down, 32 when it
+     * rebooted, 33 when it crashed, 34 on a guest panic.
+     */
+    public int runInForeground(Vm vm, Consumer<String> lines) {
+        Process crosvm;
+        try (LockFile lock = lock(vm)) {
+            VmState state = runtime.stateOf(vm.name());
+            if (state != VmState.HALTED && state != VmState.CRASHED) {
+                throw new LifecycleException(vm.name() + " is already " + state.displayName().toLowerCase(java.util.Locale.ROOT)
+                        + "; stop it first to run it in the foreground");
+            }
+            if (state == VmState.CRASHED || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+                cleanUp(vm.name());
+            }
+            crosvm = startHalted(vm, true);
+        } catch (IOException e) {
+            throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
+        }
+        LogFollower follower = new LogFollower(RuntimeDir.of(host, vm.name()), lines);
+        follower.start();
+        int status;
+        try {
+            status = crosvm.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifecycleException("interrupted while " + vm.name() + " runs");
+        } finally {
+            follower.finish();
+        }
+        try (LockFile lock = lock(vm)) {
+            if (runtime.read(vm.name()).isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+                cleanUp(vm.name());
+            }
+        } catch (IOException e) {
+            throw new LifecycleException("cannot clean up after " + vm.name() + ": " + e.getMessage(), e);
+        }
+        return status;
     }
 
     /**
@@ -150,7 +193,8 @@ public final class Lifecycle {
         }
     }
 
-    private StartOutcome startHalted(Vm vm, boolean wait) throws IOException {
+    /** Starts a halted VM; returns its crosvm process (ours: we launched it). */
+    private Process startHalted(Vm vm, boolean wait) throws IOException {
         StartPlan plan = planStart(vm);
         if (!plan.problems().isEmpty()) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + String.join("; ", plan.problems()));
@@ -179,7 +223,7 @@ public final class Lifecycle {
             }
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
-            return StartOutcome.STARTED;
+            return launched;
         } catch (RuntimeException | IOException failure) {
             undoStart(vm, crosvm, plan.runtime(), networkUp);
             throw failure instanceof LifecycleException lifecycle ? lifecycle

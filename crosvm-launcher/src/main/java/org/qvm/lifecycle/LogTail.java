@@ -32,7 +32,7 @@ final class LogTail {
         }
     }
 
-    private static String printable(String line) {
+    static String printable(String line) {
         StringBuilder clean = new StringBuilder(line.length());
         line.codePoints().forEach(c -> clean.appendCodePoint(c == '\t' || (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0)) ? c : '_'));
         return clean.toString();

@@ -39,9 +39,9 @@ class CrosvmCommandLineTest {
         CrosvmFlags flags = CrosvmFlags.load();
         for (String name : Examples.VM_NAMES) {
             List<String> argv = argvOf(config, name);
-            assertEquals(List.of("crosvm", "run"), argv.subList(0, 2));
-            assertEquals(List.of(), flags.problems(argv.subList(2, argv.size())), name + ": " + argv);
-            for (String argument : argv) {
+            assertEquals(List.of("crosvm", "--extended-status", "run"), argv.subList(0, 3));
+            assertEquals(List.of(), flags.problems(argv.subList(3, argv.size())), name + ": " + argv);
+            for (String argument : argv.subList(3, argv.size())) {
                 if (argument.startsWith("--")) {
                     assertTrue(flags.accepts(argument) && !flags.isDeprecated(argument), argument);
                 }
@@ -53,7 +53,7 @@ class CrosvmCommandLineTest {
     void shoppingsCommandLineInFull() {
         Configuration config = new ConfigLoader().load(Examples.copyTo(dir), ConfigLoader.Recording.NEVER);
         Path run = dir.resolve("run/shopping");
-        assertEquals(List.of("crosvm", "run",
+        assertEquals(List.of("crosvm", "--extended-status", "run",
                 "--name", "shopping",
                 "--mem", "2048",
                 "--cpus", "2",

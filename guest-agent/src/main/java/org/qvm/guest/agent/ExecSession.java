@@ -221,11 +221,19 @@ final class ExecSession {
         }
     }
 
+    /**
+     * Signals the command's process group; if there is no such group yet (the command has not
+     * reached setsid), the process itself.
+     */
     static void signal(Process process, int signal) {
         try {
             LibC.INSTANCE.kill((int) -process.pid(), signal);
-        } catch (LastErrorException e) {
-            // The group is gone already.
+        } catch (LastErrorException noGroup) {
+            try {
+                LibC.INSTANCE.kill((int) process.pid(), signal);
+            } catch (LastErrorException gone) {
+                // The process is gone already.
+            }
         }
     }
 }
