@@ -70,6 +70,6 @@ final class QvmShutdown extends LifecycleTool {
         vms.forEach(vm -> argv.add(vm.name()));
         Path log = configuration.host().stateDir().resolve("qvm-shutdown.log");
         org.qvm.plan.Command command = org.qvm.plan.Command.of(argv).withEnvironment("QVM_CONFIG", configPath().toString());
-        runner().launch(command, log);
+        runner().detach(command, log);
     }
 }

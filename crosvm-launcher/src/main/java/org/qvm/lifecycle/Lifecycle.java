@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.qvm.config.Configuration;
 import org.qvm.config.HostConfig;
@@ -42,6 +39,9 @@ public final class Lifecycle {
     /** How long crosvm gets to exit after {@code crosvm stop} before it is killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(20);
+    /** How long a detached crosvm may take to show up as a process. */
+    private static final Duration FIND_LIMIT = Duration.ofSeconds(5);
+    private static final Duration FIND_POLL = Duration.ofMillis(2);
     private static final int LOG_TAIL_LINES = 15;
 
     private final HostConfig host;
@@ -108,7 +108,7 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             if (state == VmState.STARTING) {
                 // We hold the VM's lock, so whoever was starting it is gone (a crashed qvm-start).
-                Optional<ProcessHandle> crosvm = handle(recorded.get());
+                Optional<ProcessHandle> crosvm = crosvmOf(vm.name(), recorded.get());
                 if (crosvm.isPresent() && adopt(vm, crosvm.get(), wait)) {
                     return StartOutcome.STARTED;
                 }
@@ -138,7 +138,7 @@ public final class Lifecycle {
      * rebooted, 33 when it crashed, 34 on a guest panic.
      */
     public int runInForeground(Vm vm, Consumer<String> lines) {
-        Process crosvm;
+        Process[] crosvm = new Process[1];
         try (LockFile lock = lock(vm)) {
             VmState state = runtime.stateOf(vm.name());
             if (state != VmState.HALTED && state != VmState.CRASHED) {
@@ -148,7 +148,12 @@ public final class Lifecycle {
             if (state == VmState.CRASHED || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
                 cleanUp(vm.name());
             }
-            crosvm = startHalted(vm, true);
+            // In the foreground crosvm is our child, for its exit status.
+            startHalted(vm, true, (argv, dir) -> {
+                crosvm[0] = runner.launch(Command.of(argv), dir.crosvmLog());
+                return ProcessIdentity.of(crosvm[0].pid()).orElseThrow(() ->
+                        new LifecycleException("cannot start " + vm.name() + ": crosvm exited at once" + logTail(dir)));
+            });
         } catch (IOException e) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
         }
@@ -156,7 +161,7 @@ public final class Lifecycle {
         follower.start();
         int status;
         try {
-            status = crosvm.waitFor();
+            status = crosvm[0].waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LifecycleException("interrupted while " + vm.name() + " runs");
@@ -184,7 +189,8 @@ public final class Lifecycle {
             if (wait) {
                 waitUntilUp(vm, crosvm::isAlive, () -> "crosvm exited", dir);
             }
-            runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
+            // A crosvm found by its control socket was never recorded: record it now.
+            runtime.write(vm.name(), VmState.RUNNING, ProcessIdentity.of(crosvm.pid()));
             return true;
         } catch (LifecycleException e) {
             progress.accept(vm.name() + ": " + e.getMessage());
@@ -193,8 +199,17 @@ public final class Lifecycle {
         }
     }
 
-    /** Starts a halted VM; returns its crosvm process (ours: we launched it). */
-    private Process startHalted(Vm vm, boolean wait) throws IOException {
+    /** How crosvm is started: detached (qvm-start) or as our child (in the foreground). */
+    private interface Launcher {
+        ProcessIdentity launch(List<String> argv, RuntimeDir dir);
+    }
+
+    /** Starts a halted VM with crosvm detached; returns its crosvm process. */
+    private ProcessIdentity startHalted(Vm vm, boolean wait) throws IOException {
+        return startHalted(vm, wait, (argv, dir) -> launchDetached(vm, argv, dir));
+    }
+
+    private ProcessIdentity startHalted(Vm vm, boolean wait, Launcher launcher) throws IOException {
         StartPlan plan = planStart(vm);
         if (!plan.problems().isEmpty()) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + String.join("; ", plan.problems()));
@@ -203,7 +218,7 @@ public final class Lifecycle {
         step(vm, "storage", () -> storage.prepare(vm));
         progress.accept(vm.name() + ": storage ready");
         boolean networkUp = false;
-        Process crosvm = null;
+        ProcessIdentity crosvm = null;
         try {
             step(vm, "network", () -> network.up(vm));
             networkUp = vm.link().isPresent();
@@ -212,14 +227,12 @@ public final class Lifecycle {
             Files.deleteIfExists(dir.controlSocket());
             Files.deleteIfExists(dir.vsockSocket());
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
-            Process launched = launch(vm, plan.crosvm(), dir);
+            ProcessIdentity launched = launcher.launch(plan.crosvm(), dir);
             crosvm = launched;
-            ProcessIdentity identity = ProcessIdentity.of(launched.pid()).orElseThrow(() ->
-                    new LifecycleException("crosvm exited at once" + logTail(dir)));
-            runtime.write(vm.name(), VmState.STARTING, Optional.of(identity));
+            runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
             progress.accept(vm.name() + ": crosvm started (pid " + launched.pid() + ")");
             if (wait) {
-                waitUntilUp(vm, launched::isAlive, () -> "crosvm exited with status " + launched.exitValue(), dir);
+                waitUntilUp(vm, launched::isAlive, () -> "crosvm exited", dir);
             }
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
@@ -232,11 +245,31 @@ public final class Lifecycle {
         }
     }
 
-    private Process launch(Vm vm, List<String> argv, RuntimeDir dir) {
+    /** The crosvm whose command line names this control socket (it leads a session of its own). */
+    private static Optional<ProcessIdentity> crosvmServing(RuntimeDir dir) {
+        return ProcessIdentity.sessionLeaderWithArguments(List.of("--socket", dir.controlSocket().toString()));
+    }
+
+    /**
+     * Starts crosvm detached (so that qvm-start can exit as soon as the VM is up) and finds it:
+     * the session leader whose command line names the VM's control socket.
+     */
+    private ProcessIdentity launchDetached(Vm vm, List<String> argv, RuntimeDir dir) {
         try {
-            return runner.launch(Command.of(argv), dir.crosvmLog());
+            runner.detach(Command.of(argv), dir.crosvmLog());
         } catch (CommandFailedException e) {
             throw new LifecycleException("cannot start " + vm.name() + " at step crosvm: " + e.getMessage(), e);
+        }
+        Instant deadline = Instant.now().plus(FIND_LIMIT);
+        while (true) {
+            Optional<ProcessIdentity> found = crosvmServing(dir);
+            if (found.isPresent()) {
+                return found.get();
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new LifecycleException("cannot start " + vm.name() + ": crosvm exited at once" + logTail(dir));
+            }
+            sleep(FIND_POLL);
         }
     }
 
@@ -307,14 +340,12 @@ public final class Lifecycle {
     }
 
     /** Takes away what a failed start set up; volumes stay. Problems here are added to the log, not thrown. */
-    private void undoStart(Vm vm, Process crosvm, Plan runtimeSteps, boolean networkUp) {
+    private void undoStart(Vm vm, ProcessIdentity crosvm, Plan runtimeSteps, boolean networkUp) {
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
-        if (crosvm != null && crosvm.isAlive()) {
-            stopProcess(vm, crosvm.toHandle(), dir);
-        }
-        if (crosvm != null) {
-            reap(crosvm);
-        }
+        // A crosvm that was started but not found in time is looked for once more, and stopped.
+        Optional<ProcessIdentity> running = crosvm != null ? Optional.of(crosvm).filter(ProcessIdentity::isAlive)
+                : crosvmServing(dir);
+        running.flatMap(identity -> ProcessHandle.of(identity.pid())).ifPresent(process -> stopProcess(vm, process, dir));
         runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
         if (networkUp) {
             try {
@@ -327,14 +358,6 @@ public final class Lifecycle {
             Files.deleteIfExists(dir.stateFile());
         } catch (IOException e) {
             progress.accept(vm.name() + ": could not remove " + dir.stateFile() + ": " + e.getMessage());
-        }
-    }
-
-    private static void reap(Process process) {
-        try {
-            process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -369,7 +392,7 @@ public final class Lifecycle {
                 return false;
             }
             RuntimeDir dir = RuntimeDir.of(host, vm.name());
-            ProcessHandle process = handle(recorded.get()).orElse(null);
+            ProcessHandle process = crosvmOf(vm.name(), recorded.get()).orElse(null);
             if (state == VmState.PAUSED) {
                 runner.run(CrosvmControl.resume(host.crosvm().binary(), dir.controlSocket()));
             }
@@ -425,7 +448,7 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             boolean wasRunning = state != VmState.HALTED && state != VmState.CRASHED;
             if (wasRunning) {
-                stopProcess(vm, handle(recorded.get()).orElse(null), RuntimeDir.of(host, vm.name()));
+                stopProcess(vm, crosvmOf(vm.name(), recorded.get()).orElse(null), RuntimeDir.of(host, vm.name()));
             }
             if (recorded.isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
                 cleanUp(vm.name());
@@ -440,6 +463,18 @@ public final class Lifecycle {
         return recorded.process().filter(ProcessIdentity::isAlive).flatMap(identity -> ProcessHandle.of(identity.pid()));
     }
 
+    /**
+     * The VM's crosvm: the recorded one, or, for a start that was interrupted between launching
+     * crosvm and recording its PID, the crosvm whose command line names the VM's control socket.
+     */
+    private Optional<ProcessHandle> crosvmOf(String vmName, RuntimeState.Recorded recorded) {
+        if (recorded.process().isPresent() || recorded.state() != VmState.STARTING) {
+            return handle(recorded);
+        }
+        return crosvmServing(RuntimeDir.of(host, vmName))
+                .flatMap(identity -> ProcessHandle.of(identity.pid()));
+    }
+
     /** {@code crosvm stop}; if crosvm is still there after a grace period, SIGKILL. */
     private void stopProcess(Vm vm, ProcessHandle process, RuntimeDir dir) {
         runner.run(CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket()));
@@ -450,18 +485,20 @@ public final class Lifecycle {
         }
     }
 
+    /**
+     * Waits until the process has exited, checking every 20 ms: crosvm is not our child, and the
+     * JDK watches such processes at 300 ms and slower. A zombie counts as exited.
+     */
     private static boolean exited(ProcessHandle process, Duration timeout) {
-        try {
-            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return !process.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !process.isAlive();
+        Optional<ProcessIdentity> identity = ProcessIdentity.of(process.pid());
+        Instant deadline = Instant.now().plus(timeout);
+        while (identity.isPresent() && identity.get().isAlive()) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            sleep(POLL);
         }
+        return true;
     }
 
     /** Unmounts read-only shares, takes the network down and removes the runtime directory. */
@@ -566,8 +603,12 @@ public final class Lifecycle {
     }
 
     private static void pause() {
+        sleep(POLL);
+    }
+
+    private static void sleep(Duration duration) {
         try {
-            Thread.sleep(POLL.toMillis());
+            Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LifecycleException("interrupted");

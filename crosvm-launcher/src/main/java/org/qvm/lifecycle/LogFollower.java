@@ -1,7 +1,6 @@
 package org.qvm.lifecycle;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +26,10 @@ final class LogFollower {
         final Path file;
         final String prefix;
         long position;
-        final StringBuilder partial = new StringBuilder();
+        /** The bytes of the line being read (a UTF-8 character may span two reads). */
+        final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+        /** Kept open once found, so that what was written is still read after the file is removed. */
+        java.nio.channels.FileChannel channel;
 
         Source(Path file, String prefix) {
             this.file = file;
@@ -62,35 +64,58 @@ final class LogFollower {
             }
         }
         readAll();
+        close();
         for (Source source : sources) {
-            if (!source.partial.isEmpty()) {
-                lines.accept(source.prefix + source.partial);
-                source.partial.setLength(0);
+            if (source.partial.size() > 0) {
+                emit(source);
             }
         }
     }
 
-    private synchronized void readAll() {
+    synchronized void readAll() {
         for (Source source : sources) {
-            try (RandomAccessFile in = new RandomAccessFile(source.file.toFile(), "r")) {
-                long length = in.length();
-                if (length <= source.position) {
-                    continue;
+            try {
+                if (source.channel == null) {
+                    source.channel = java.nio.channels.FileChannel.open(source.file, java.nio.file.StandardOpenOption.READ);
                 }
-                in.seek(source.position);
-                byte[] bytes = new byte[(int) Math.min(length - source.position, 1 << 20)];
-                in.readFully(bytes);
-                source.position += bytes.length;
-                for (char c : new String(bytes, StandardCharsets.UTF_8).toCharArray()) {
-                    if (c == '\n') {
-                        lines.accept(source.prefix + LogTail.printable(source.partial.toString()));
-                        source.partial.setLength(0);
-                    } else if (source.partial.length() < MAX_LINE) {
-                        source.partial.append(c);
-                    }
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
+                int n;
+                while ((n = source.channel.read(buffer, source.position)) > 0) {
+                    source.position += n;
+                    append(source, buffer.array(), n);
+                    buffer.clear();
                 }
             } catch (IOException e) {
                 // Not there (yet): nothing to copy.
+            }
+        }
+    }
+
+    private void append(Source source, byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == '\n') {
+                emit(source);
+            } else if (source.partial.size() < MAX_LINE * 4) {
+                source.partial.write(bytes[i]);
+            }
+        }
+    }
+
+    private void emit(Source source) {
+        String line = LogTail.printable(source.partial.toString(StandardCharsets.UTF_8));
+        lines.accept(source.prefix + (line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line));
+        source.partial.reset();
+    }
+
+    private synchronized void close() {
+        for (Source source : sources) {
+            if (source.channel != null) {
+                try {
+                    source.channel.close();
+                } catch (IOException e) {
+                    // Only read from: nothing to lose.
+                }
+                source.channel = null;
             }
         }
     }

@@ -3,7 +3,11 @@ package org.qvm.lifecycle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A process told apart from any later process that gets the same PID: its PID, its start time
@@ -17,12 +21,39 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
         return stat(pid).filter(stat -> !stat.zombie()).map(stat -> new ProcessIdentity(pid, stat.startTime(), currentBootId()));
     }
 
+    /**
+     * The running session leader whose command line holds these arguments one after the other:
+     * how a detached crosvm is found (it is not our child, so its PID is not handed to us), also
+     * again when the qvm-start that launched it died before recording it. Leading its session
+     * tells it apart from a copy of it forked on the way (a script's subshell has its command line
+     * too, but not its session).
+     */
+    public static Optional<ProcessIdentity> sessionLeaderWithArguments(List<String> consecutive) {
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            return processes.map(path -> path.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).filter(pid -> Collections.indexOfSubList(arguments(pid), consecutive) >= 0)
+                    .filter(pid -> stat(pid).filter(stat -> stat.session() == pid && !stat.zombie()).isPresent())
+                    .map(ProcessIdentity::of).flatMap(Optional::stream).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> arguments(long pid) {
+        try {
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            return List.of(cmdline.split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Whether this very process is still running (not exited, not a zombie, not replaced by another). */
     public boolean isAlive() {
         return bootId.equals(currentBootId()) && stat(pid).filter(stat -> !stat.zombie() && stat.startTime() == startTime).isPresent();
     }
 
-    private record Stat(long startTime, boolean zombie) {
+    private record Stat(long startTime, long session, boolean zombie) {
     }
 
     private static Optional<Stat> stat(long pid) {
@@ -30,7 +61,8 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) is in parentheses and may hold spaces; count after its end.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Optional.of(new Stat(Long.parseLong(fields[19]), fields[0].equals("Z") || fields[0].equals("X")));
+            return Optional.of(new Stat(Long.parseLong(fields[19]), Long.parseLong(fields[3]),
+                    fields[0].equals("Z") || fields[0].equals("X")));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -20,6 +20,16 @@ public interface CommandRunner {
     Process launch(Command command, java.nio.file.Path output);
 
     /**
+     * Starts the command like {@link #launch}, but not as our child ({@code setsid --fork}): it
+     * leads a session of its own, is adopted by init, and this process can exit at once without
+     * waiting on it (a JVM with a live child waits 300 ms at exit). Its PID is not known here;
+     * find it by its command line, as the session leader.
+     *
+     * @throws CommandFailedException if it cannot be started
+     */
+    void detach(Command command, java.nio.file.Path output);
+
+    /**
      * Runs the command and returns its result.
      *
      * @throws CommandFailedException if it cannot be started, times out or exits non-zero

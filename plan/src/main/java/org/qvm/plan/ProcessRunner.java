@@ -26,6 +26,8 @@ public final class ProcessRunner implements CommandRunner {
     static final int OUTPUT_LIMIT = 16 * 1024 * 1024;
     /** The shell's status for "command not found", used for a program that cannot be found at all. */
     static final int NOT_FOUND = 127;
+    /** How long setsid may take to fork and return. */
+    private static final java.time.Duration DETACH_LIMIT = java.time.Duration.ofSeconds(10);
 
     private final List<String> prefix;
 
@@ -84,8 +86,41 @@ public final class ProcessRunner implements CommandRunner {
      */
     @Override
     public Process launch(Command command, java.nio.file.Path output) {
+        try {
+            return startInOwnSession(command, List.of("setsid"), output);
+        } catch (IOException e) {
+            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
+            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+        }
+    }
+
+    @Override
+    public void detach(Command command, java.nio.file.Path output) {
+        Process setsid;
+        try {
+            setsid = startInOwnSession(command, List.of("setsid", "--fork"), output);
+        } catch (IOException e) {
+            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
+            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+        }
+        // setsid forks and returns at once; the command goes on in the child, which is not ours.
+        try {
+            if (!setsid.waitFor(DETACH_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                setsid.destroyForcibly();
+                throw new CommandFailedException(command, -1, "setsid did not return within " + DETACH_LIMIT.toSeconds() + " s", "");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CommandFailedException(command, -1, "interrupted while starting it", "");
+        }
+        if (setsid.exitValue() != 0) {
+            throw new CommandFailedException(command, setsid.exitValue(), "setsid could not start it (see " + output + ")", "");
+        }
+    }
+
+    private Process startInOwnSession(Command command, List<String> setsid, java.nio.file.Path output) throws IOException {
         List<String> argv = new java.util.ArrayList<>(prefix);
-        argv.add("setsid");
+        argv.addAll(setsid);
         argv.addAll(command.argv());
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -93,12 +128,7 @@ public final class ProcessRunner implements CommandRunner {
                 .redirectErrorStream(true);
         builder.environment().putAll(command.environment());
         LOG.debug("launching: {}", command.render());
-        try {
-            return builder.start();
-        } catch (IOException e) {
-            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
-            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
-        }
+        return builder.start();
     }
 
     /**

@@ -95,6 +95,47 @@ class ProcessRunnerTest {
     }
 
     @Test
+    void aDetachedCommandIsNotOurChildAndLeadsItsOwnSession(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path log = dir.resolve("out.log");
+        java.nio.file.Path done = dir.resolve("done");
+        runner.detach(Command.of("sh", "-c", "ps -o pid=,sid=,ppid= -p $$; exec sleep 30", "detached-test", done.toString()), log);
+        assertEquals(0, ProcessHandle.current().children().count(), "no child of ours is left running");
+        long pid = awaitFirstLine(log);
+        try {
+            String[] fields = java.nio.file.Files.readAllLines(log).get(0).trim().split("\\s+");
+            assertEquals(fields[0], fields[1], "it leads a session of its own");
+            assertTrue(Long.parseLong(fields[2]) != ProcessHandle.current().pid(), "its parent is not us");
+        } finally {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static long awaitFirstLine(java.nio.file.Path log) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<String> lines = java.nio.file.Files.exists(log) ? java.nio.file.Files.readAllLines(log) : List.of();
+            if (!lines.isEmpty()) {
+                return Long.parseLong(lines.get(0).trim().split("\\s+")[0]);
+            }
+            assertTrue(System.nanoTime() < deadline, "the detached command wrote its line in time");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aDetachedProgramThatCannotBeFoundIsReportedInItsLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path log = dir.resolve("out.log");
+        runner.detach(Command.of("/nonexistent/crosvm", "run"), log);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!java.nio.file.Files.readString(log).contains("/nonexistent/crosvm")) {
+            assertTrue(System.nanoTime() < deadline, "setsid said why, in the log");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void aPrefixRunsInFrontOfEveryCommand() {
         ProcessRunner prefixed = new ProcessRunner(List.of("env", "QVM_PREFIXED=yes"));
         assertEquals("yes\n", prefixed.check(Command.of("sh", "-c", "echo $QVM_PREFIXED")).stdout());

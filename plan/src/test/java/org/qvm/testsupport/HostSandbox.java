@@ -1,5 +1,7 @@
-package org.qvm.cli;
+package org.qvm.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import org.qvm.testsupport.Examples;
-import org.qvm.testsupport.NetworkNamespace;
 
 /**
  * A private stand-in for a whole qvm host, for tests that run the real bin/qvm-* commands: a
@@ -23,16 +23,16 @@ import org.qvm.testsupport.NetworkNamespace;
  * Every command runs inside the namespace ({@code ip netns exec}). Closing kills any process the
  * test left behind and removes the namespaces.
  */
-final class HostSandbox implements AutoCloseable {
-    record Run(int status, String out, String err) {
+public final class HostSandbox implements AutoCloseable {
+    public record Run(int status, String out, String err) {
     }
 
-    final Path dir;
-    final Path config;
-    final NetworkNamespace host;
-    final NetworkNamespace internet;
+    public final Path dir;
+    public final Path config;
+    public final NetworkNamespace host;
+    public final NetworkNamespace internet;
 
-    HostSandbox(Path dir) throws IOException {
+    public HostSandbox(Path dir) throws IOException {
         this.dir = dir;
         host = NetworkNamespace.create("host");
         internet = NetworkNamespace.create("inet");
@@ -46,11 +46,11 @@ final class HostSandbox implements AutoCloseable {
         writeHost("root");
     }
 
-    void writeHost(String crosvmUser) throws IOException {
+    public void writeHost(String crosvmUser) throws IOException {
         writeHost(crosvmUser, Examples.repositoryRoot().resolve("src/test/stand-in/crosvm").toString());
     }
 
-    void writeHost(String crosvmUser, String crosvmBinary) throws IOException {
+    public void writeHost(String crosvmUser, String crosvmBinary) throws IOException {
         Files.writeString(config, """
                 state-dir = "%1$s/run"
                 data-dir = "%1$s/lib"
@@ -78,12 +78,12 @@ final class HostSandbox implements AutoCloseable {
                 """.formatted(dir, crosvmBinary, crosvmUser));
     }
 
-    void vm(String name, String text) throws IOException {
+    public void vm(String name, String text) throws IOException {
         Files.writeString(dir.resolve("vms").resolve(name + ".toml"), text);
     }
 
     /** The article's six VMs, small, with shares in the sandbox. */
-    void exampleVms() throws IOException {
+    public void exampleVms() throws IOException {
         for (String name : Examples.VM_NAMES) {
             String text = Files.readString(Examples.repositoryRoot().resolve("examples/vms").resolve(name + ".toml"));
             text = text.replaceAll("(?m)^size = .*$", "size = \"32M\"").replaceAll("(?m)^memory = .*$", "memory = 256")
@@ -96,22 +96,22 @@ final class HostSandbox implements AutoCloseable {
     }
 
     /** Runs a bin/ tool inside the namespace and waits for it (bounded). */
-    Run run(String tool, String... args) throws Exception {
+    public Run run(String tool, String... args) throws Exception {
         return runWithInput(null, tool, args);
     }
 
     /** Runs a bin/ tool with its standard input from a file. */
-    Run runWithInput(Path stdin, String tool, String... args) throws Exception {
+    public Run runWithInput(Path stdin, String tool, String... args) throws Exception {
         Process process = start(stdin, tool, args);
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
         return finished(process);
     }
 
-    Process start(String tool, String... args) throws IOException {
+    public Process start(String tool, String... args) throws IOException {
         return start(null, tool, args);
     }
 
-    Process start(Path stdin, String tool, String... args) throws IOException {
+    public Process start(Path stdin, String tool, String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
                 Examples.repositoryRoot().resolve("bin").resolve(tool).toString()));
         argv.addAll(List.of(args));
@@ -129,16 +129,16 @@ final class HostSandbox implements AutoCloseable {
     private final java.util.Map<Process, Path[]> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Where the stand-in guest's home is: beside the VM's private image. */
-    Path guestHome(String vm) {
+    public Path guestHome(String vm) {
         return dir.resolve("volumes").resolve(vm + "-private.img.home");
     }
 
-    Path outputOf(Process process) {
+    public Path outputOf(Process process) {
         return outputs.get(process)[0];
     }
 
     /** Waits until a running tool's standard output holds the text. */
-    void awaitOutput(Process process, String text, Duration limit) {
+    public void awaitOutput(Process process, String text, Duration limit) {
         Path output = outputOf(process);
         await("'" + text + "' on standard output", limit, () -> {
             try {
@@ -149,43 +149,72 @@ final class HostSandbox implements AutoCloseable {
         });
     }
 
-    Run finished(Process process) throws IOException {
+    public Run finished(Process process) throws IOException {
         Path[] files = outputs.remove(process);
         return new Run(process.exitValue(), new String(Files.readAllBytes(files[0]), StandardCharsets.UTF_8),
                 new String(Files.readAllBytes(files[1]), StandardCharsets.UTF_8));
     }
 
     /** name -> state, from qvm-ls. */
-    java.util.Map<String, String> states() throws Exception {
+    public java.util.Map<String, String> states() throws Exception {
         Run ls = run("qvm-ls", "--raw-data", "--fields", "name,state");
         java.util.Map<String, String> states = new java.util.TreeMap<>();
         ls.out().lines().map(line -> line.split("\\|")).forEach(cells -> states.put(cells[0], cells[1]));
         return states;
     }
 
-    String stateOf(String vm) throws Exception {
+    public String stateOf(String vm) throws Exception {
         return states().get(vm);
     }
 
-    boolean linkExists(String name) {
+    public boolean linkExists(String name) {
         return host.attempt("ip", "link", "show", "dev", name).succeeded();
     }
 
-    boolean tableExists() {
+    public boolean tableExists() {
         return host.attempt("nft", "list", "table", "inet", "qvm").succeeded();
     }
 
-    Path runtimeDir(String vm) {
+    public Path runtimeDir(String vm) {
         return dir.resolve("run").resolve(vm);
     }
 
-    long crosvmPid(String vm) throws IOException {
+    public long crosvmPid(String vm) throws IOException {
         return Files.readAllLines(runtimeDir(vm).resolve("state")).stream().filter(line -> line.startsWith("pid="))
                 .map(line -> Long.parseLong(line.substring(4))).findFirst().orElseThrow();
     }
 
+    /** Taps (tun/tap links) in the host namespace, by name. */
+    public List<String> taps() {
+        return host.run("ip", "-o", "link", "show", "type", "tun").stdout().lines()
+                .map(line -> line.split(":")[1].trim()).toList();
+    }
+
+    /**
+     * Asserts that no VM is left behind on the host: no qvm table, no tap and no process of this
+     * sandbox (crosvm, the agents and what they started).
+     */
+    public void assertNothingRunning() {
+        assertFalse(tableExists(), "no inet qvm table left");
+        assertEquals(List.of(), taps(), "no tap left");
+        assertEquals(List.of(), leftoverProcesses().stream().map(p -> p.info().commandLine().orElse("?")).toList(),
+                "no process left");
+    }
+
+    /** After a test: asserts that nothing of a VM is left ({@link #assertNothingRunning}), then closes the sandbox. */
+    public static void closeLeavingNothing(HostSandbox sandbox) {
+        if (sandbox == null) {
+            return;
+        }
+        try {
+            sandbox.assertNothingRunning();
+        } finally {
+            sandbox.close();
+        }
+    }
+
     /** Processes started for this sandbox (their command line names its directory). */
-    List<ProcessHandle> leftoverProcesses() {
+    public List<ProcessHandle> leftoverProcesses() {
         String mark = dir.toString();
         long self = ProcessHandle.current().pid();
         try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
@@ -202,8 +231,22 @@ final class HostSandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the process runs: it exists and is not a zombie. crosvm is detached, so when it
+     * dies it waits as a zombie until init collects it; dead all the same.
+     */
+    public static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Waits until the condition holds, checking every 20 ms, and fails after {@code limit}. */
-    static void await(String what, Duration limit, BooleanSupplier condition) {
+    public static void await(String what, Duration limit, BooleanSupplier condition) {
         Instant deadline = Instant.now().plus(limit);
         while (!condition.getAsBoolean()) {
             assertTrue(Instant.now().isBefore(deadline), "timed out waiting: " + what);

@@ -1,0 +1,49 @@
+package org.qvm.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LogFollowerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void linesWrittenBeforeTheLogsAreRemovedAreStillCopied() throws Exception {
+        RuntimeDir runtime = new RuntimeDir(dir);
+        Files.writeString(runtime.consoleLog(), "boot\n");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        LogFollower follower = new LogFollower(runtime, lines::add);
+        follower.readAll();
+        assertEquals(List.of("console: boot"), lines);
+        // The guest's last words, then qvm-shutdown removes the runtime directory before we read them.
+        Files.writeString(runtime.consoleLog(), "reboot: Power down\nno newline", StandardOpenOption.APPEND);
+        Files.delete(runtime.consoleLog());
+        follower.finish();
+        assertEquals(List.of("console: boot", "console: reboot: Power down", "console: no newline"), lines);
+    }
+
+    @Test
+    void aCharacterSplitBetweenTwoWritesArrivesWholeAndControlCharactersDoNot() throws Exception {
+        RuntimeDir runtime = new RuntimeDir(dir);
+        byte[] text = "grüße \u001b[31mred\n".getBytes(StandardCharsets.UTF_8);
+        int split = "gr".length() + 1; // inside the two bytes of "ü"
+        Files.write(runtime.crosvmLog(), java.util.Arrays.copyOf(text, split));
+        List<String> lines = new CopyOnWriteArrayList<>();
+        LogFollower follower = new LogFollower(runtime, lines::add);
+        follower.readAll();
+        assertEquals(List.of(), lines, "half a line is held back");
+        Files.write(runtime.crosvmLog(), java.util.Arrays.copyOfRange(text, split, text.length), StandardOpenOption.APPEND);
+        follower.finish();
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals("crosvm: grüße ", lines.get(0).substring(0, "crosvm: grüße ".length()));
+        assertEquals(-1, lines.get(0).indexOf('\u001b'), "no escape character reaches the journal");
+    }
+}
