@@ -135,8 +135,6 @@ never"; return ;;
 --color"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--fields --label --sort --color")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -165,8 +163,6 @@ _qvm_start() {
 --foreground"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--exclude")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -195,8 +191,6 @@ _qvm_shutdown() {
 --timeout"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--exclude --timeout")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -222,8 +216,6 @@ _qvm_kill() {
 --dry-run"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--exclude")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -249,8 +241,6 @@ _qvm_pause() {
 --dry-run"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--exclude")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -276,8 +266,6 @@ _qvm_unpause() {
 --dry-run"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--exclude")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -435,8 +423,6 @@ _qvm_volume_list() {
 --version"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 2 "")
     _qvm_reply "$(_qvm_vm_names)"
 }
 
@@ -526,8 +512,6 @@ _qvm_agent() {
 --verbose"
         return
     fi
-    local argc
-    argc=$(_qvm_argc 1 "--listen --port --user --poweroff-command --max-connections")
     COMPREPLY=()
 }
 

@@ -1,46 +1,25 @@
 package org.qvm.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.qvm.testsupport.Digests;
 import org.qvm.testsupport.HostSandbox;
 
-/** What the end-to-end scenarios share: the tools they need, checks of a run, trees to copy. */
+/** What the end-to-end scenarios share: the tools they need, trees to copy and compare. */
 final class EndToEnd {
     /** The host programs the scenarios use besides the suite itself. */
     static final String[] TOOLS = {"ip", "nft", "sysctl", "python3", "mkfs.ext4", "truncate", "setsid", "unshare",
         "nsenter", "runuser", "mount", "umount"};
 
     private EndToEnd() {
-    }
-
-    static void assertOk(HostSandbox.Run run) {
-        assertEquals(0, run.status(), "status 0 expected; standard error:\n" + run.err());
-    }
-
-    /** qvm-ls --raw-data rows: the first field (the name) to the others. */
-    static Map<String, List<String>> rows(HostSandbox.Run ls) {
-        assertOk(ls);
-        Map<String, List<String>> rows = new LinkedHashMap<>();
-        ls.out().lines().map(line -> line.split("\\|", -1))
-                .forEach(cells -> rows.put(cells[0], Arrays.asList(cells).subList(1, cells.length)));
-        return rows;
     }
 
     /**
@@ -73,7 +52,7 @@ final class EndToEnd {
                 } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     entries.put(name, "directory");
                 } else {
-                    entries.put(name, "file " + sha256(path));
+                    entries.put(name, "file " + Digests.sha256(path));
                 }
             }
         }
@@ -84,21 +63,6 @@ final class EndToEnd {
     static List<String> regularFiles(Path root) throws IOException {
         return digest(root).entrySet().stream().filter(entry -> entry.getValue().startsWith("file "))
                 .map(Map.Entry::getKey).toList();
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The per-VM directories under the state directory (a halted VM has none). */

@@ -44,24 +44,24 @@ class FaultsIT extends Scenario {
 
     @Test
     void aKilledCrosvmCrashesItsVmOnlyAndTheNextStartCleansUp() throws Exception {
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev", "shopping", "personal"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "shopping", "personal"));
         long shopping = sandbox.crosvmPid("shopping");
         ProcessHandle.of(shopping).orElseThrow().destroyForcibly();
         awaitDeath(shopping);
 
         assertEquals(Map.of("dev", "Running", "shopping", "Crashed", "personal", "Running"),
                 Map.of("dev", sandbox.stateOf("dev"), "shopping", sandbox.stateOf("shopping"), "personal", sandbox.stateOf("personal")));
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "personal", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "personal", "true"));
         assertTrue(sandbox.tableExists(), "dev's network is untouched");
 
         HostSandbox.Run restart = sandbox.run("qvm-start", "-v", "shopping");
-        EndToEnd.assertOk(restart);
+        HostSandbox.assertOk(restart);
         assertTrue(restart.err().contains("shopping: cleaning up after the last run (Crashed)"), restart.err());
         assertEquals("Running", sandbox.stateOf("shopping"));
         assertNotEquals(shopping, sandbox.crosvmPid("shopping"));
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "shopping", "true"));
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "shopping", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
     }
 
     /** Killed once its network is up: the next qvm-start finishes the job (adopting crosvm if it got that far). */
@@ -74,12 +74,12 @@ class FaultsIT extends Scenario {
         String interrupted = sandbox.stateOf("dev");
         assertTrue(List.of("Halted", "Starting").contains(interrupted), interrupted);
 
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev"));
         assertEquals("Running", sandbox.stateOf("dev"));
         assertEquals(1, crosvms("dev").size(), "exactly one crosvm for dev");
         assertEquals(List.of("qvm-dev"), sandbox.taps());
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
         assertEquals(List.of(), EndToEnd.vmRuntimeDirectories(sandbox));
     }
 
@@ -92,7 +92,7 @@ class FaultsIT extends Scenario {
         assertTrue(start.waitFor(30, TimeUnit.SECONDS));
         assertEquals("Starting", sandbox.stateOf("dev"));
 
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--wait", "--timeout", "10", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "--timeout", "10", "dev"));
         assertEquals("Halted", sandbox.stateOf("dev"));
         assertEquals(List.of(), crosvms("dev"));
         assertEquals(List.of(), EndToEnd.vmRuntimeDirectories(sandbox));
@@ -100,17 +100,17 @@ class FaultsIT extends Scenario {
 
     @Test
     void aDeadAgentGives125AndShutdownStillWorksThroughCrosvm() throws Exception {
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev", "shopping"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "shopping"));
         ProcessHandle.of(sandbox.crosvmPid("dev")).orElseThrow().descendants()
                 .filter(p -> p.info().command().orElse("").endsWith("java")).forEach(ProcessHandle::destroyForcibly);
 
         HostSandbox.Run run = sandbox.run("qvm-run", "-p", "dev", "true");
         assertEquals(125, run.status());
         assertTrue(run.err().contains("qvm-run: error: dev: cannot reach the agent"), run.err());
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "shopping", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "shopping", "true"));
 
         HostSandbox.Run shutdown = sandbox.run("qvm-shutdown", "-v", "--all", "--wait", "--timeout", "10");
-        EndToEnd.assertOk(shutdown);
+        HostSandbox.assertOk(shutdown);
         assertTrue(shutdown.err().contains("dev: the agent did not take the power-off"), shutdown.err());
         assertEquals("Halted", sandbox.stateOf("dev"));
         assertEquals("Halted", sandbox.stateOf("shopping"));
@@ -136,13 +136,13 @@ class FaultsIT extends Scenario {
         } finally {
             runner.check(Command.of("umount", volumes.toString()));
         }
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev"));
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
     }
 
     @Test
     void aBrokenHostFileChangesNothing() throws Exception {
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev"));
         String ruleset = sandbox.host.run("nft", "list", "table", "inet", "qvm").stdout();
         String state = Files.readString(sandbox.runtimeDir("dev").resolve("state"));
         String allocations = Files.readString(dir.resolve("lib/allocations.toml"));
@@ -171,7 +171,7 @@ class FaultsIT extends Scenario {
         assertEquals(allocations, Files.readString(dir.resolve("lib/allocations.toml")));
         assertEquals(List.of("qvm-dev"), sandbox.taps());
         assertEquals("Halted", sandbox.stateOf("shopping"));
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
     }
 }

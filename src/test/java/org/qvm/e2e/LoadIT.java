@@ -31,9 +31,9 @@ class LoadIT extends Scenario {
         for (String name : names) {
             sandbox.vm(name, "label = \"gray\"\n[network]\n");
         }
-        EndToEnd.assertOk(sandbox.run("qvm-start", "--all"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "--all"));
 
-        Map<String, List<String>> rows = EndToEnd.rows(sandbox.run("qvm-ls", "--raw-data", "--fields", "name,state,ip,cid"));
+        Map<String, List<String>> rows = sandbox.ls("state,ip,cid");
         assertEquals(names, List.copyOf(rows.keySet()));
         rows.forEach((name, row) -> assertEquals("Running", row.get(0), name));
         assertEquals(VMS, rows.values().stream().map(row -> row.get(1)).distinct().count(), "an address each");
@@ -63,7 +63,7 @@ class LoadIT extends Scenario {
             assertTrue(pool.awaitTermination(300, TimeUnit.SECONDS));
         }
 
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
         sandbox.states().forEach((name, state) -> assertEquals("Halted", state, name));
         assertEquals(List.of(), EndToEnd.vmRuntimeDirectories(sandbox));
     }

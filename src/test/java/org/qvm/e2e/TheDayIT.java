@@ -25,9 +25,9 @@ class TheDayIT extends Scenario {
 
     @Test
     void startWorkCopyPauseAndShutDownThenFindTheDataAgain() throws Exception {
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev", "shopping", "personal"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "shopping", "personal"));
 
-        Map<String, List<String>> rows = EndToEnd.rows(sandbox.run("qvm-ls", "--raw-data", "--fields", "name,state,ip,cid"));
+        Map<String, List<String>> rows = sandbox.ls("state,ip,cid");
         assertEquals(List.of("Running", "10.0.0.7", "7"), rows.get("shopping"), "the address and CID the definition asks for");
         assertEquals("Running", rows.get("dev").get(0));
         assertTrue(rows.get("dev").get(1).matches("10\\.0\\.0\\.\\d*[13579]"), "dev has an odd /31 address: " + rows);
@@ -39,27 +39,27 @@ class TheDayIT extends Scenario {
         assertEquals(List.of("qvm-dev", "qvm-shopping"), sandbox.taps().stream().sorted().toList());
 
         HostSandbox.Run uname = sandbox.run("qvm-run", "-p", "dev", "uname -a");
-        EndToEnd.assertOk(uname);
+        HostSandbox.assertOk(uname);
         assertTrue(uname.out().startsWith("Linux "), uname.out());
 
-        EndToEnd.assertOk(sandbox.run("qvm-run", "dev", "sleep 1000"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "dev", "sleep 1000"));
         HostSandbox.Run sleeping = sandbox.run("qvm-run", "-p", "dev", "pgrep -x sleep");
         assertEquals(0, sleeping.status(), "the command lives on in the guest after qvm-run returned: " + sleeping.err());
 
         Path tree = EndToEnd.tree(dir.resolve("outgoing/receipts"));
-        EndToEnd.assertOk(sandbox.run("qvm-copy-to-vm", "shopping", tree.toString()));
+        HostSandbox.assertOk(sandbox.run("qvm-copy-to-vm", "shopping", tree.toString()));
         Path arrived = sandbox.guestHome("shopping").resolve("QubesIncoming/host/receipts");
         assertEquals(EndToEnd.digest(tree), EndToEnd.digest(arrived), "the tree arrives identical");
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "dev", "echo 'kept across restarts' > ~/notes.txt"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "echo 'kept across restarts' > ~/notes.txt"));
 
-        EndToEnd.assertOk(sandbox.run("qvm-pause", "dev", "shopping"));
+        HostSandbox.assertOk(sandbox.run("qvm-pause", "dev", "shopping"));
         assertEquals("Paused", sandbox.stateOf("dev"));
         assertEquals("Paused", sandbox.stateOf("shopping"));
-        EndToEnd.assertOk(sandbox.run("qvm-unpause", "dev", "shopping"));
+        HostSandbox.assertOk(sandbox.run("qvm-unpause", "dev", "shopping"));
         assertEquals("Running", sandbox.stateOf("shopping"));
-        EndToEnd.assertOk(sandbox.run("qvm-run", "-p", "shopping", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "shopping", "true"));
 
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
         sandbox.states().forEach((vm, state) -> assertEquals("Halted", state, vm));
         sandbox.assertNothingRunning();
         assertEquals(List.of(), EndToEnd.vmRuntimeDirectories(sandbox), "no VM runtime directory left");
@@ -68,15 +68,15 @@ class TheDayIT extends Scenario {
         }
         assertEquals(EndToEnd.digest(tree), EndToEnd.digest(arrived), "the copied files stay");
 
-        EndToEnd.assertOk(sandbox.run("qvm-start", "dev", "shopping"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "shopping"));
         HostSandbox.Run notes = sandbox.run("qvm-run", "-p", "dev", "cat ~/notes.txt");
         assertEquals("kept across restarts\n", notes.out(), notes.err());
         HostSandbox.Run listing = sandbox.run("qvm-run", "-p", "--no-filter-escape-chars", "shopping",
                 "cd ~/QubesIncoming/host && find receipts -type f | LC_ALL=C sort");
-        EndToEnd.assertOk(listing);
+        HostSandbox.assertOk(listing);
         assertEquals(EndToEnd.regularFiles(tree), listing.out().lines().toList(), "the guest sees the copied files after the restart");
         assertEquals(EndToEnd.digest(tree), EndToEnd.digest(arrived));
-        EndToEnd.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
         assertFalse(sandbox.tableExists());
     }
 }

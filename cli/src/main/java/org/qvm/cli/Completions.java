@@ -148,7 +148,12 @@ final class Completions {
         script.append("    esac\n");
         script.append("    if [[ $qvm_cur == -* ]]; then\n        _qvm_reply \"")
                 .append(String.join("\n", optionNames(tool))).append("\"\n        return\n    fi\n");
-        script.append("    local argc\n    argc=$(_qvm_argc ").append(leading).append(" \"").append(valueOptions).append("\")\n");
+        // Counting the positional arguments costs a subshell on every TAB: only where it matters.
+        boolean counts = !tool.subcommands().isEmpty()
+                || !List.of(Tool.Arguments.VMS, Tool.Arguments.NONE).contains(tool.arguments());
+        if (counts) {
+            script.append("    local argc\n    argc=$(_qvm_argc ").append(leading).append(" \"").append(valueOptions).append("\")\n");
+        }
         if (!tool.subcommands().isEmpty()) {
             script.append("    if ((argc == 0)); then\n        _qvm_reply \"");
             List<String> names = new ArrayList<>();

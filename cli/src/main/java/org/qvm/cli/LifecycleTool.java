@@ -43,6 +43,12 @@ abstract class LifecycleTool extends Tool {
         return act(configuration, lifecycle, vms);
     }
 
+    /** Every lifecycle tool acts on VMs named on its command line. */
+    @Override
+    final Arguments arguments() {
+        return Arguments.VMS;
+    }
+
     /** What acting on the VM would run. */
     abstract CheckedPlan plan(Lifecycle lifecycle, Vm vm);
 

@@ -14,11 +14,6 @@ import picocli.CommandLine.Command;
                 + "runtime directory. Volumes stay. Exit status: the number of VMs that failed."})
 final class QvmKill extends LifecycleTool {
     @Override
-    Arguments arguments() {
-        return Arguments.VMS;
-    }
-
-    @Override
     List<String[]> examples() {
         return List.<String[]>of(
                 new String[] {"qvm-kill untrusted", "stop untrusted without asking its guest"});

@@ -12,11 +12,6 @@ import picocli.CommandLine.Command;
 @Command(name = "qvm-pause", header = "freeze VMs", description = "Freeze running VMs' vCPUs (crosvm suspend). qvm-unpause thaws them.")
 final class QvmPause extends LifecycleTool {
     @Override
-    Arguments arguments() {
-        return Arguments.VMS;
-    }
-
-    @Override
     List<String[]> examples() {
         return List.<String[]>of(
                 new String[] {"qvm-pause banking", "freeze banking's vCPUs; qvm-unpause banking lets them run again"});

@@ -29,11 +29,6 @@ final class QvmShutdown extends LifecycleTool {
     int timeoutSeconds;
 
     @Override
-    Arguments arguments() {
-        return Arguments.VMS;
-    }
-
-    @Override
     List<String[]> examples() {
         return List.of(
                 new String[] {"qvm-shutdown --wait dev", "ask dev to power off and wait for it"},

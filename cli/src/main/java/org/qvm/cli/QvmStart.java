@@ -27,11 +27,6 @@ final class QvmStart extends LifecycleTool {
     boolean foreground;
 
     @Override
-    Arguments arguments() {
-        return Arguments.VMS;
-    }
-
-    @Override
     List<String[]> examples() {
         return List.of(
                 new String[] {"qvm-start shopping", "prepare shopping's volume and network, launch crosvm, wait for its agent"},

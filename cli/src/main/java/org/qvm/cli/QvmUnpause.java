@@ -12,11 +12,6 @@ import picocli.CommandLine.Command;
 @Command(name = "qvm-unpause", header = "thaw paused VMs", description = "Let paused VMs run again (crosvm resume).")
 final class QvmUnpause extends LifecycleTool {
     @Override
-    Arguments arguments() {
-        return Arguments.VMS;
-    }
-
-    @Override
     List<String[]> examples() {
         return List.<String[]>of(
                 new String[] {"qvm-unpause banking", "let a paused VM run again"});

@@ -3,20 +3,19 @@ package org.qvm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qvm.testsupport.HostSandbox.assertOk;
 
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qvm.testsupport.Digests;
 import org.qvm.testsupport.HostSandbox;
 import org.qvm.testsupport.Privileged;
 
@@ -51,22 +50,6 @@ class GuestChannelIT {
         }
     }
 
-    private static void assertOk(HostSandbox.Run run) {
-        assertEquals(0, run.status(), run.err());
-    }
-
-    private static String sha256(Path file) throws Exception {
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 20];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
     @Test
     void bothStreamsAndTheExitStatusComeBack() throws Exception {
         HostSandbox.Run run = sandbox.run("qvm-run", "-p", "dev", "echo hi; echo err >&2; exit 3");
@@ -95,7 +78,7 @@ class GuestChannelIT {
         Path output = sandbox.outputOf(cat);
         HostSandbox.Run run = sandbox.finished(cat);
         assertEquals(0, run.status(), run.err());
-        assertEquals(sha256(input), sha256(output));
+        assertEquals(Digests.sha256(input), Digests.sha256(output));
     }
 
     @Test
@@ -138,8 +121,8 @@ class GuestChannelIT {
         Files.write(tree.resolve("random.bin"), random);
         assertOk(sandbox.run("qvm-copy-to-vm", "dev", tree.toString()));
         Path arrived = sandbox.guestHome("dev").resolve("QubesIncoming/host/tree");
-        assertEquals(sha256(tree.resolve("big.img")), sha256(arrived.resolve("big.img")));
-        assertEquals(sha256(tree.resolve("random.bin")), sha256(arrived.resolve("random.bin")));
+        assertEquals(Digests.sha256(tree.resolve("big.img")), Digests.sha256(arrived.resolve("big.img")));
+        assertEquals(Digests.sha256(tree.resolve("random.bin")), Digests.sha256(arrived.resolve("random.bin")));
         assertEquals(0, Files.size(arrived.resolve("sub/empty")));
         assertEquals(Path.of("../big.img"), Files.readSymbolicLink(arrived.resolve("sub/link")));
 

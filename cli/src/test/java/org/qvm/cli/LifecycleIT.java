@@ -3,6 +3,7 @@ package org.qvm.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.qvm.testsupport.HostSandbox.assertOk;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +39,6 @@ class LifecycleIT {
     @AfterEach
     void tearDown() {
         HostSandbox.closeLeavingNothing(sandbox);
-    }
-
-    private void assertOk(HostSandbox.Run run) {
-        assertEquals(0, run.status(), run.err());
     }
 
     @Test

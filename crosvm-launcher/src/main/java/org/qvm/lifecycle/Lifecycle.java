@@ -1,7 +1,6 @@
 package org.qvm.lifecycle;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,7 +107,7 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             if (state == VmState.STARTING) {
                 // We hold the VM's lock, so whoever was starting it is gone (a crashed qvm-start).
-                Optional<ProcessHandle> crosvm = crosvmOf(vm.name(), recorded.get());
+                Optional<ProcessIdentity> crosvm = crosvmOf(vm.name(), recorded.get());
                 if (crosvm.isPresent() && adopt(vm, crosvm.get(), wait)) {
                     return StartOutcome.STARTED;
                 }
@@ -120,7 +119,7 @@ public final class Lifecycle {
                 }
                 throw new LifecycleException(vm.name() + " is already " + state.displayName().toLowerCase(java.util.Locale.ROOT));
             }
-            if (state == VmState.CRASHED || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+            if (leftOver(vm.name())) {
                 progress.accept(vm.name() + ": cleaning up after the last run (" + state.displayName() + ")");
                 cleanUp(vm.name());
             }
@@ -145,7 +144,7 @@ public final class Lifecycle {
                 throw new LifecycleException(vm.name() + " is already " + state.displayName().toLowerCase(java.util.Locale.ROOT)
                         + "; stop it first to run it in the foreground");
             }
-            if (state == VmState.CRASHED || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+            if (leftOver(vm.name())) {
                 cleanUp(vm.name());
             }
             // In the foreground crosvm is our child, for its exit status.
@@ -169,7 +168,7 @@ public final class Lifecycle {
             follower.finish();
         }
         try (LockFile lock = lock(vm)) {
-            if (runtime.read(vm.name()).isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+            if (leftOver(vm.name())) {
                 cleanUp(vm.name());
             }
         } catch (IOException e) {
@@ -182,7 +181,7 @@ public final class Lifecycle {
      * Finishes a start whose qvm-start died after launching crosvm: waits for the VM to come up
      * and records it as running. If it does not come up, crosvm is stopped and false returned.
      */
-    private boolean adopt(Vm vm, ProcessHandle crosvm, boolean wait) throws IOException {
+    private boolean adopt(Vm vm, ProcessIdentity crosvm, boolean wait) throws IOException {
         progress.accept(vm.name() + ": finishing a start that was interrupted (crosvm pid " + crosvm.pid() + ")");
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         try {
@@ -190,11 +189,11 @@ public final class Lifecycle {
                 waitUntilUp(vm, crosvm::isAlive, () -> "crosvm exited", dir);
             }
             // A crosvm found by its control socket was never recorded: record it now.
-            runtime.write(vm.name(), VmState.RUNNING, ProcessIdentity.of(crosvm.pid()));
+            runtime.write(vm.name(), VmState.RUNNING, Optional.of(crosvm));
             return true;
         } catch (LifecycleException e) {
             progress.accept(vm.name() + ": " + e.getMessage());
-            stopProcess(vm, crosvm, dir);
+            stopProcess(vm, Optional.of(crosvm), dir);
             return false;
         }
     }
@@ -204,12 +203,12 @@ public final class Lifecycle {
         ProcessIdentity launch(List<String> argv, RuntimeDir dir);
     }
 
-    /** Starts a halted VM with crosvm detached; returns its crosvm process. */
-    private ProcessIdentity startHalted(Vm vm, boolean wait) throws IOException {
-        return startHalted(vm, wait, (argv, dir) -> launchDetached(vm, argv, dir));
+    /** Starts a halted VM with crosvm detached. */
+    private void startHalted(Vm vm, boolean wait) throws IOException {
+        startHalted(vm, wait, (argv, dir) -> launchDetached(vm, argv, dir));
     }
 
-    private ProcessIdentity startHalted(Vm vm, boolean wait, Launcher launcher) throws IOException {
+    private void startHalted(Vm vm, boolean wait, Launcher launcher) throws IOException {
         StartPlan plan = planStart(vm);
         if (!plan.problems().isEmpty()) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + String.join("; ", plan.problems()));
@@ -236,7 +235,6 @@ public final class Lifecycle {
             }
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
-            return launched;
         } catch (RuntimeException | IOException failure) {
             undoStart(vm, crosvm, plan.runtime(), networkUp);
             throw failure instanceof LifecycleException lifecycle ? lifecycle
@@ -310,7 +308,7 @@ public final class Lifecycle {
                 waitingFor = "agent";
                 progress.accept(vm.name() + ": waiting for the guest agent");
             }
-            pause();
+            sleep(POLL);
         }
     }
 
@@ -343,9 +341,11 @@ public final class Lifecycle {
     private void undoStart(Vm vm, ProcessIdentity crosvm, Plan runtimeSteps, boolean networkUp) {
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         // A crosvm that was started but not found in time is looked for once more, and stopped.
-        Optional<ProcessIdentity> running = crosvm != null ? Optional.of(crosvm).filter(ProcessIdentity::isAlive)
-                : crosvmServing(dir);
-        running.flatMap(identity -> ProcessHandle.of(identity.pid())).ifPresent(process -> stopProcess(vm, process, dir));
+        Optional<ProcessIdentity> running = (crosvm != null ? Optional.of(crosvm) : crosvmServing(dir))
+                .filter(ProcessIdentity::isAlive);
+        if (running.isPresent()) {
+            stopProcess(vm, running, dir);
+        }
         runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
         if (networkUp) {
             try {
@@ -386,13 +386,13 @@ public final class Lifecycle {
             Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             if (state == VmState.HALTED || state == VmState.CRASHED) {
-                if (recorded.isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+                if (leftOver(vm.name())) {
                     cleanUp(vm.name());
                 }
                 return false;
             }
             RuntimeDir dir = RuntimeDir.of(host, vm.name());
-            ProcessHandle process = crosvmOf(vm.name(), recorded.get()).orElse(null);
+            Optional<ProcessIdentity> process = crosvmOf(vm.name(), recorded.get());
             if (state == VmState.PAUSED) {
                 runner.run(CrosvmControl.resume(host.crosvm().binary(), dir.controlSocket()));
             }
@@ -408,7 +408,7 @@ public final class Lifecycle {
                 return true;
             }
             progress.accept(vm.name() + ": waiting for it to power off");
-            if (process != null && !exited(process, timeout)) {
+            if (process.isPresent() && !exited(process.get(), timeout)) {
                 progress.accept(vm.name() + ": still running after " + timeout.toSeconds() + " s; stopping it");
                 stopProcess(vm, process, dir);
             }
@@ -448,9 +448,9 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             boolean wasRunning = state != VmState.HALTED && state != VmState.CRASHED;
             if (wasRunning) {
-                stopProcess(vm, crosvmOf(vm.name(), recorded.get()).orElse(null), RuntimeDir.of(host, vm.name()));
+                stopProcess(vm, crosvmOf(vm.name(), recorded.get()), RuntimeDir.of(host, vm.name()));
             }
-            if (recorded.isPresent() || Files.exists(RuntimeDir.of(host, vm.name()).dir())) {
+            if (leftOver(vm.name())) {
                 cleanUp(vm.name());
             }
             return wasRunning;
@@ -459,29 +459,29 @@ public final class Lifecycle {
         }
     }
 
-    private static Optional<ProcessHandle> handle(RuntimeState.Recorded recorded) {
-        return recorded.process().filter(ProcessIdentity::isAlive).flatMap(identity -> ProcessHandle.of(identity.pid()));
+    /** Whether a run left something behind: a VM's runtime directory (which holds its state) exists. */
+    private boolean leftOver(String vmName) {
+        return Files.exists(RuntimeDir.of(host, vmName).dir());
     }
 
     /**
-     * The VM's crosvm: the recorded one, or, for a start that was interrupted between launching
-     * crosvm and recording its PID, the crosvm whose command line names the VM's control socket.
+     * The VM's running crosvm: the recorded one, or, for a start that was interrupted between
+     * launching crosvm and recording its PID, the crosvm whose command line names the VM's control socket.
      */
-    private Optional<ProcessHandle> crosvmOf(String vmName, RuntimeState.Recorded recorded) {
-        if (recorded.process().isPresent() || recorded.state() != VmState.STARTING) {
-            return handle(recorded);
+    private Optional<ProcessIdentity> crosvmOf(String vmName, RuntimeState.Recorded recorded) {
+        if (recorded.process().isEmpty() && recorded.state() == VmState.STARTING) {
+            return crosvmServing(RuntimeDir.of(host, vmName));
         }
-        return crosvmServing(RuntimeDir.of(host, vmName))
-                .flatMap(identity -> ProcessHandle.of(identity.pid()));
+        return recorded.process().filter(ProcessIdentity::isAlive);
     }
 
     /** {@code crosvm stop}; if crosvm is still there after a grace period, SIGKILL. */
-    private void stopProcess(Vm vm, ProcessHandle process, RuntimeDir dir) {
+    private void stopProcess(Vm vm, Optional<ProcessIdentity> process, RuntimeDir dir) {
         runner.run(CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket()));
-        if (process != null && !exited(process, STOP_GRACE)) {
+        if (process.isPresent() && !exited(process.get(), STOP_GRACE)) {
             progress.accept(vm.name() + ": crosvm did not stop; killing it");
-            process.destroyForcibly();
-            exited(process, STOP_GRACE);
+            process.get().kill();
+            exited(process.get(), STOP_GRACE);
         }
     }
 
@@ -489,10 +489,9 @@ public final class Lifecycle {
      * Waits until the process has exited, checking every 20 ms: crosvm is not our child, and the
      * JDK watches such processes at 300 ms and slower. A zombie counts as exited.
      */
-    private static boolean exited(ProcessHandle process, Duration timeout) {
-        Optional<ProcessIdentity> identity = ProcessIdentity.of(process.pid());
+    private static boolean exited(ProcessIdentity process, Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
-        while (identity.isPresent() && identity.get().isAlive()) {
+        while (process.isAlive()) {
             if (Instant.now().isAfter(deadline)) {
                 return false;
             }
@@ -600,10 +599,6 @@ public final class Lifecycle {
 
     private LockFile lock(Vm vm) throws IOException {
         return LockFile.acquire(host.vmLockFile(vm.name()));
-    }
-
-    private static void pause() {
-        sleep(POLL);
     }
 
     private static void sleep(Duration duration) {

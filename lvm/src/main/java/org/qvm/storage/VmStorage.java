@@ -63,15 +63,19 @@ public final class VmStorage {
      * missing: a dry run as an ordinary user) it plans as if the volume did not exist and says so.
      */
     public CheckedPlan planPrepare(Vm vm) {
-        ObservedVolume observed;
-        List<String> problems = new ArrayList<>(rootImageProblems(vm));
         try {
-            observed = pool.observe(vm.name());
+            return planPrepare(vm, pool.observe(vm.name()), List.of());
         } catch (StorageException e) {
-            problems.add("cannot read the " + pool.describe() + " (" + e.getMessage() + "); planned as if the "
-                    + "private volume did not exist");
-            observed = new ObservedVolume(java.util.Optional.empty(), OptionalLong.empty(), 1, java.util.Optional.empty(), false);
+            ObservedVolume nothing = new ObservedVolume(java.util.Optional.empty(), OptionalLong.empty(), 1,
+                    java.util.Optional.empty(), false);
+            return planPrepare(vm, nothing, List.of("cannot read the " + pool.describe() + " (" + e.getMessage()
+                    + "); planned as if the private volume did not exist"));
         }
+    }
+
+    private CheckedPlan planPrepare(Vm vm, ObservedVolume observed, List<String> observeProblems) {
+        List<String> problems = new ArrayList<>(rootImageProblems(vm));
+        problems.addAll(observeProblems);
         CheckedPlan plan = PrivateVolumePlanner.prepare(pool, vm.name(), vm.definition().privateSize(), observed);
         problems.addAll(plan.problems());
         return new CheckedPlan(plan.plan(), problems);
@@ -83,12 +87,9 @@ public final class VmStorage {
      * removes the half-made volume (a volume that existed is never removed).
      */
     public void prepare(Vm vm) {
-        List<String> problems = new ArrayList<>(rootImageProblems(vm));
-        CheckedPlan plan = PrivateVolumePlanner.prepare(pool, vm.name(), vm.definition().privateSize(),
-                pool.observe(vm.name()));
-        problems.addAll(plan.problems());
-        if (!problems.isEmpty()) {
-            throw new StorageException("cannot prepare the disks of " + vm.name() + ": " + String.join("; ", problems));
+        CheckedPlan plan = planPrepare(vm, pool.observe(vm.name()), List.of());
+        if (!plan.problems().isEmpty()) {
+            throw new StorageException("cannot prepare the disks of " + vm.name() + ": " + String.join("; ", plan.problems()));
         }
         executor.execute(plan.plan());
     }

@@ -68,8 +68,7 @@ public final class ProcessRunner implements CommandRunner {
         } catch (ExecuteException e) {
             status = e.getExitValue();
         } catch (IOException e) {
-            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
-            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+            throw cannotStart(command, e);
         }
         if (watchdog.killedProcess()) {
             throw new CommandFailedException(command, -1,
@@ -89,8 +88,7 @@ public final class ProcessRunner implements CommandRunner {
         try {
             return startInOwnSession(command, List.of("setsid"), output);
         } catch (IOException e) {
-            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
-            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+            throw cannotStart(command, e);
         }
     }
 
@@ -100,8 +98,7 @@ public final class ProcessRunner implements CommandRunner {
         try {
             setsid = startInOwnSession(command, List.of("setsid", "--fork"), output);
         } catch (IOException e) {
-            boolean notFound = String.valueOf(e.getMessage()).contains("error=2,");
-            throw new CommandFailedException(command, notFound ? NOT_FOUND : -1, cannotStart(command, e), "");
+            throw cannotStart(command, e);
         }
         // setsid forks and returns at once; the command goes on in the child, which is not ours.
         try {
@@ -176,14 +173,14 @@ public final class ProcessRunner implements CommandRunner {
         return environment;
     }
 
-    private static String cannotStart(Command command, IOException e) {
+    /** Why the program could not be started at all; a program that is not there gets the shell's 127. */
+    private static CommandFailedException cannotStart(Command command, IOException e) {
         String message = String.valueOf(e.getMessage());
+        String program = "cannot run '" + command.program() + "': ";
         if (message.contains("error=2,")) {
-            return "cannot run '" + command.program() + "': not found (is it installed and on PATH?)";
+            return new CommandFailedException(command, NOT_FOUND, program + "not found (is it installed and on PATH?)", "");
         }
-        if (message.contains("error=13,")) {
-            return "cannot run '" + command.program() + "': permission denied";
-        }
-        return "cannot run '" + command.program() + "': " + message;
+        String reason = message.contains("error=13,") ? "permission denied" : message;
+        return new CommandFailedException(command, -1, program + reason, "");
     }
 }

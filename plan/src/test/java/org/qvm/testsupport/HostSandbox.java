@@ -155,11 +155,25 @@ public final class HostSandbox implements AutoCloseable {
                 new String(Files.readAllBytes(files[1]), StandardCharsets.UTF_8));
     }
 
+    /** Asserts that the tool succeeded, showing its standard error if not. */
+    public static void assertOk(Run run) {
+        assertEquals(0, run.status(), "status 0 expected; standard error:\n" + run.err());
+    }
+
+    /** {@code qvm-ls --raw-data --fields name,FIELDS}: each VM's name to its other fields. */
+    public java.util.Map<String, List<String>> ls(String fields) throws Exception {
+        Run ls = run("qvm-ls", "--raw-data", "--fields", "name," + fields);
+        assertOk(ls);
+        java.util.Map<String, List<String>> rows = new java.util.LinkedHashMap<>();
+        ls.out().lines().map(line -> line.split("\\|", -1))
+                .forEach(cells -> rows.put(cells[0], List.of(cells).subList(1, cells.length)));
+        return rows;
+    }
+
     /** name -> state, from qvm-ls. */
     public java.util.Map<String, String> states() throws Exception {
-        Run ls = run("qvm-ls", "--raw-data", "--fields", "name,state");
         java.util.Map<String, String> states = new java.util.TreeMap<>();
-        ls.out().lines().map(line -> line.split("\\|")).forEach(cells -> states.put(cells[0], cells[1]));
+        ls("state").forEach((vm, row) -> states.put(vm, row.get(0)));
         return states;
     }
 
