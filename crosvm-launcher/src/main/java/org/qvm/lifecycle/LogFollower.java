@@ -1,16 +1,16 @@
 package org.qvm.lifecycle;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.qvm.guest.UntrustedText;
 
 /**
  * Copies what is appended to a VM's logs (crosvm's output, the guest's console) to a consumer,
- * line by line, cleaned of control characters and cut at {@value #MAX_LINE} characters: for
+ * line by line, filtered as guest text ({@link UntrustedText}) and cut at {@value #MAX_LINE} characters: for
  * {@code qvm-start --foreground}, whose standard output systemd puts in the journal.
  */
 final class LogFollower {
@@ -102,7 +102,7 @@ final class LogFollower {
     }
 
     private void emit(Source source) {
-        String line = LogTail.printable(source.partial.toString(StandardCharsets.UTF_8));
+        String line = UntrustedText.consoleLine(source.partial.toByteArray(), source.partial.size());
         lines.accept(source.prefix + (line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line));
         source.partial.reset();
     }

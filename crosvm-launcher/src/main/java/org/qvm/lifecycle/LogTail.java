@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.qvm.guest.UntrustedText;
 
 /**
- * The end of a log file, read without reading all of it. What is printed of a guest's console is
- * cleaned of control characters, so a guest cannot drive the host's terminal through our errors.
+ * The end of a log file, read without reading all of it. What is printed of a guest's console goes
+ * through {@link UntrustedText}: no control character, escape sequence, bidi override or
+ * zero-width character of a guest reaches the host's terminal through our errors.
  */
 final class LogTail {
     static final int MAX_BYTES = 8192;
@@ -25,16 +27,10 @@ final class LogTail {
             in.seek(length - size);
             in.readFully(bytes);
             List<String> lines = Arrays.stream(new String(bytes, StandardCharsets.UTF_8).split("\n"))
-                    .map(LogTail::printable).filter(line -> !line.isBlank()).toList();
+                    .map(UntrustedText::consoleLine).filter(line -> !line.isBlank()).toList();
             return lines.subList(Math.max(0, lines.size() - count), lines.size());
         } catch (IOException e) {
             return List.of();
         }
-    }
-
-    static String printable(String line) {
-        StringBuilder clean = new StringBuilder(line.length());
-        line.codePoints().forEach(c -> clean.appendCodePoint(c == '\t' || (c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0)) ? c : '_'));
-        return clean.toString();
     }
 }
