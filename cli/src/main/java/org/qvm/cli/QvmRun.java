@@ -138,7 +138,7 @@ final class QvmRun extends Tool {
     }
 
     private int runWithAgent(Lifecycle lifecycle, Vm vm, ExecRequest request) throws GuestException {
-        GuestClient client = new GuestClient(lifecycle.guestEndpoint(vm));
+        GuestClient client = lifecycle.guestClient(vm);
         if (!passIo) {
             client.startDetached(request);
             return 0;

@@ -16,6 +16,7 @@ import org.qvm.config.LockFile;
 import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
 import org.qvm.crosvm.CrosvmControl;
+import org.qvm.guest.Deadline;
 import org.qvm.guest.client.GuestClient;
 import org.qvm.guest.client.GuestEndpoint;
 import org.qvm.guest.client.GuestException;
@@ -42,6 +43,8 @@ public final class Lifecycle {
     private static final Duration FIND_LIMIT = Duration.ofSeconds(5);
     private static final Duration FIND_POLL = Duration.ofMillis(2);
     private static final int LOG_TAIL_LINES = 15;
+    /** How long qvm-kill waits for a command that holds the VM's lock to let go, once the VM is down. */
+    static final Duration KILL_LOCK_LIMIT = Duration.ofSeconds(30);
 
     private final HostConfig host;
     private final CommandRunner runner;
@@ -287,18 +290,19 @@ public final class Lifecycle {
     /**
      * Until the VM is up: crosvm has made its control socket and, with an agent, the agent answers
      * (qvm-agent: a ping; the article's shell loop: a connection). A crosvm that exits, or the
-     * timeout, is a failed start.
+     * start timeout, is a failed start. The timeout is a hard deadline: no ping, however the guest
+     * behaves, waits past it.
      */
     private void waitUntilUp(Vm vm, java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> howItEnded,
                              RuntimeDir dir) {
-        Instant deadline = Instant.now().plus(host.guest().startTimeout());
+        Deadline deadline = Deadline.in(host.guest().startTimeout());
         String waitingFor = "crosvm";
-        while (!isUp(vm, dir)) {
+        while (!isUp(vm, dir, deadline)) {
             if (!alive.getAsBoolean()) {
                 throw new LifecycleException("cannot start " + vm.name() + ": " + howItEnded.get()
                         + " before the VM came up" + logTail(dir));
             }
-            if (Instant.now().isAfter(deadline)) {
+            if (deadline.passed()) {
                 boolean crosvmUp = Files.exists(dir.controlSocket());
                 throw new LifecycleException("cannot start " + vm.name() + ": " + (crosvmUp ? "its guest agent did not "
                         + "answer (" + guestEndpoint(vm) + ")" : "crosvm did not come up") + " within "
@@ -312,16 +316,20 @@ public final class Lifecycle {
         }
     }
 
-    private boolean isUp(Vm vm, RuntimeDir dir) {
+    private boolean isUp(Vm vm, RuntimeDir dir, Deadline deadline) {
         if (!Files.exists(dir.controlSocket())) {
             return false;
         }
-        GuestClient client = new GuestClient(guestEndpoint(vm));
         return switch (vm.definition().agent()) {
             case NONE -> true;
-            case QVM -> answers(client::ping);
-            case SHELL -> answers(() -> guestEndpoint(vm).connect().close());
+            case QVM -> answers(() -> guestClient(vm).until(deadline).ping());
+            case SHELL -> answers(() -> guestEndpoint(vm).connect(deadline.atMost(GuestClient.Limits.DEFAULT.connect())).close());
         };
+    }
+
+    /** A client for the VM's agent, with the protocol's bounds on every step. */
+    public GuestClient guestClient(Vm vm) {
+        return new GuestClient(guestEndpoint(vm));
     }
 
     private interface Probe {
@@ -375,14 +383,29 @@ public final class Lifecycle {
     }
 
     /**
-     * Asks the guest to power off (the ACPI power button). With {@code wait}, waits for crosvm to
-     * exit; past {@code timeout} it is stopped, then killed; then the network and the runtime
-     * directory are taken away. Without {@code wait}, returns once the guest was asked.
+     * Asks the guest to power off (through its agent, else the ACPI power button). With
+     * {@code wait}, waits for crosvm to exit, then takes the network and the runtime directory
+     * away. {@code timeout} is a hard deadline for all of it, whatever the guest does: the power-off
+     * request, the wait, and the VM's lock if another command holds it. Past it the VM is stopped
+     * ({@code crosvm stop}, then SIGKILL), as {@link #kill} does. Without {@code wait}, returns once
+     * the guest was asked.
      *
      * @return false if the VM was not running
      */
     public boolean shutdown(Vm vm, boolean wait, Duration timeout) {
-        try (LockFile lock = lock(vm)) {
+        Deadline deadline = Deadline.in(timeout);
+        Optional<LockFile> locked;
+        try {
+            locked = LockFile.acquire(host.vmLockFile(vm.name()), deadline.remaining());
+        } catch (IOException e) {
+            throw new LifecycleException("cannot shut down " + vm.name() + ": " + e.getMessage(), e);
+        }
+        if (locked.isEmpty()) {
+            progress.accept(vm.name() + ": another qvm command still works on it after " + timeout.toSeconds()
+                    + " s; stopping it");
+            return kill(vm);
+        }
+        try (LockFile lock = locked.get()) {
             Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             if (state == VmState.HALTED || state == VmState.CRASHED) {
@@ -398,7 +421,7 @@ public final class Lifecycle {
             }
             if (state != VmState.HALTING) {
                 runtime.write(vm.name(), VmState.HALTING, Optional.empty());
-                CommandFailedException refused = powerButton(vm, dir);
+                CommandFailedException refused = powerButton(vm, dir, deadline);
                 if (refused != null) {
                     progress.accept(vm.name() + ": the power button did not work (" + refused.getMessage() + "); stopping it");
                     stopProcess(vm, process, dir);
@@ -408,7 +431,7 @@ public final class Lifecycle {
                 return true;
             }
             progress.accept(vm.name() + ": waiting for it to power off");
-            if (process.isPresent() && !exited(process.get(), timeout)) {
+            if (process.isPresent() && !exited(process.get(), deadline.remaining())) {
                 progress.accept(vm.name() + ": still running after " + timeout.toSeconds() + " s; stopping it");
                 stopProcess(vm, process, dir);
             }
@@ -421,12 +444,12 @@ public final class Lifecycle {
 
     /**
      * Asks the guest to power off: through its agent when it has qvm-agent, else (or if the agent
-     * does not answer) with the ACPI power button. Returns why neither worked, or null.
+     * does not answer before the deadline) with the ACPI power button. Returns why neither worked, or null.
      */
-    private CommandFailedException powerButton(Vm vm, RuntimeDir dir) {
+    private CommandFailedException powerButton(Vm vm, RuntimeDir dir, Deadline deadline) {
         if (vm.definition().agent() == VmDefinition.Agent.QVM) {
             try {
-                new GuestClient(guestEndpoint(vm)).powerOff();
+                guestClient(vm).until(deadline).powerOff();
                 return null;
             } catch (GuestException e) {
                 progress.accept(vm.name() + ": the agent did not take the power-off (" + e.getMessage()
@@ -441,9 +464,28 @@ public final class Lifecycle {
         }
     }
 
-    /** Stops the VM at once ({@code crosvm stop}, then SIGKILL) and cleans up. */
+    /**
+     * Stops the VM at once ({@code crosvm stop}, then SIGKILL) and cleans up. It never waits
+     * behind another command: if one holds the VM's lock (say a qvm-start or qvm-shutdown stuck on
+     * a guest that stopped answering), the VM is taken down first, without the lock; that command
+     * then fails and lets go, and the cleaning up happens under the lock.
+     */
     public boolean kill(Vm vm) {
-        try (LockFile lock = lock(vm)) {
+        Optional<LockFile> locked;
+        try {
+            locked = LockFile.acquire(host.vmLockFile(vm.name()), Duration.ZERO);
+            if (locked.isEmpty()) {
+                progress.accept(vm.name() + ": another qvm command is working on it; stopping the VM first");
+                locked = takeDownUntilLocked(vm);
+            }
+        } catch (IOException e) {
+            throw new LifecycleException("cannot kill " + vm.name() + ": " + e.getMessage(), e);
+        }
+        if (locked.isEmpty()) {
+            throw new LifecycleException(vm.name() + " is stopped, but another qvm command still holds it after "
+                    + KILL_LOCK_LIMIT.toSeconds() + " s; its network and runtime directory go at its next start");
+        }
+        try (LockFile lock = locked.get()) {
             Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             boolean wasRunning = state != VmState.HALTED && state != VmState.CRASHED;
@@ -456,6 +498,27 @@ public final class Lifecycle {
             return wasRunning;
         } catch (IOException e) {
             throw new LifecycleException("cannot kill " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Kills the VM's crosvm (whichever is there: the recorded one, or one found by its control
+     * socket, which a start holding the lock may launch meanwhile) until the lock comes free.
+     */
+    private Optional<LockFile> takeDownUntilLocked(Vm vm) throws IOException {
+        Deadline limit = Deadline.in(KILL_LOCK_LIMIT);
+        RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        while (true) {
+            Optional<ProcessIdentity> crosvm = runtime.read(vm.name()).flatMap(recorded -> crosvmOf(vm.name(), recorded))
+                    .or(() -> crosvmServing(dir)).filter(ProcessIdentity::isAlive);
+            crosvm.ifPresent(process -> {
+                progress.accept(vm.name() + ": killing crosvm (pid " + process.pid() + ")");
+                process.kill();
+            });
+            Optional<LockFile> lock = LockFile.acquire(host.vmLockFile(vm.name()), POLL.multipliedBy(10));
+            if (lock.isPresent() || limit.passed()) {
+                return lock;
+            }
         }
     }
 
@@ -490,9 +553,9 @@ public final class Lifecycle {
      * JDK watches such processes at 300 ms and slower. A zombie counts as exited.
      */
     private static boolean exited(ProcessIdentity process, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
+        Deadline deadline = Deadline.in(timeout);
         while (process.isAlive()) {
-            if (Instant.now().isAfter(deadline)) {
+            if (deadline.passed()) {
                 return false;
             }
             sleep(POLL);

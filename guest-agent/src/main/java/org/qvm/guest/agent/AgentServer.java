@@ -7,7 +7,7 @@ import java.util.concurrent.Semaphore;
 import org.qvm.guest.transport.GuestSocket;
 import org.qvm.guest.transport.HybridVsock;
 import org.qvm.guest.transport.VsockAddress;
-import org.qvm.guest.transport.VsockSocket;
+import org.qvm.guest.transport.Vsock;
 
 /** The agent's listening socket and its accept loop: a thread per connection, up to a limit. */
 public final class AgentServer implements Closeable {
@@ -41,21 +41,20 @@ public final class AgentServer implements Closeable {
     /** Listens on {@code vsock:PORT} (only the host, CID 2, is served) or {@code unix:PATH} (hybrid vsock for {@code port}). */
     static AgentServer listen(String listen, long port, AgentSettings settings, QvmAgent.Log log) throws IOException {
         if (listen.startsWith("vsock:")) {
-            VsockSocket.Listener listener = VsockSocket.listen(Long.parseLong(listen.substring("vsock:".length())));
+            Vsock.Listener listener = Vsock.Listener.listen(Long.parseLong(listen.substring("vsock:".length())));
             return new AgentServer(listener, () -> {
-                VsockSocket socket = listener.accept();
-                if (socket.peer().cid() != VsockAddress.CID_HOST) {
-                    log.info("refused a connection from CID " + socket.peer().cid() + " (only the host may connect)");
-                    socket.close();
+                Vsock.Accepted accepted = listener.accept();
+                if (accepted.peer().cid() != VsockAddress.CID_HOST) {
+                    log.info("refused a connection from CID " + accepted.peer().cid() + " (only the host may connect)");
+                    accepted.socket().close();
                     return null;
                 }
-                return socket;
+                return accepted.socket();
             }, socket -> true, settings, log);
         }
         if (listen.startsWith("unix:")) {
             HybridVsock.Listener listener = HybridVsock.Listener.listen(Path.of(listen.substring("unix:".length())), port);
-            return new AgentServer(listener, listener::accept,
-                    socket -> listener.handshake((HybridVsock.UnixSocket) socket), settings, log);
+            return new AgentServer(listener, listener::accept, listener::handshake, settings, log);
         }
         throw new IllegalArgumentException("--listen takes vsock:PORT or unix:PATH, not " + listen);
     }
@@ -106,11 +105,7 @@ public final class AgentServer implements Closeable {
     }
 
     private static void closeQuietly(GuestSocket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // Closed already.
-        }
+        socket.close();
     }
 
     @Override

@@ -3,7 +3,13 @@ package org.qvm.guest.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import org.qvm.guest.Deadline;
+import org.qvm.guest.UntrustedText;
+import org.qvm.guest.filecopy.CopyResult;
 import org.qvm.guest.filecopy.FileCopyPacker;
 import org.qvm.guest.protocol.ExecRequest;
 import org.qvm.guest.protocol.Frame;
@@ -17,13 +23,43 @@ import org.qvm.guest.transport.GuestSocket;
 
 /**
  * The host's side of the guest protocol: one connection per request. Everything read from the
- * guest is bounded by the frame limits; output the guest sends goes to the caller's streams.
+ * guest is bounded in size (the frame limits) and in time: connecting, the HELLO exchange and
+ * every request's answer each have a limit ({@link Limits}), a file copy fails when the guest
+ * stops taking data, and {@link #until} puts a deadline on a whole operation. Only the output of
+ * a running command may take as long as the command does. Text from the guest in errors is
+ * filtered ({@link UntrustedText}).
  */
 public final class GuestClient {
+    /**
+     * How long each step may take: connecting (with the hybrid-vsock handshake), each answer the
+     * protocol requires (HELLO, PONG, OK, STARTED, a copy's result), and a pause while a file copy
+     * is sending.
+     */
+    public record Limits(Duration connect, Duration reply, Duration stall) {
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
     private final GuestEndpoint endpoint;
+    private final Limits limits;
+    private final Deadline deadline;
 
     public GuestClient(GuestEndpoint endpoint) {
+        this(endpoint, Limits.DEFAULT, Deadline.NONE);
+    }
+
+    public GuestClient(GuestEndpoint endpoint, Limits limits) {
+        this(endpoint, limits, Deadline.NONE);
+    }
+
+    private GuestClient(GuestEndpoint endpoint, Limits limits, Deadline deadline) {
         this.endpoint = endpoint;
+        this.limits = limits;
+        this.deadline = deadline;
+    }
+
+    /** This client with a deadline for whole operations: no step of any request waits past it. */
+    public GuestClient until(Deadline operation) {
+        return new GuestClient(endpoint, limits, deadline.earlier(operation));
     }
 
     /** A connection after the HELLO exchange. */
@@ -34,7 +70,7 @@ public final class GuestClient {
 
         Session() throws GuestException {
             try {
-                socket = endpoint.connect();
+                socket = endpoint.connect(deadline.atMost(limits.connect()));
             } catch (IOException e) {
                 throw new GuestException(Protocol.STATUS_TRANSPORT, "cannot reach the agent (" + endpoint + "): "
                         + e.getMessage(), e);
@@ -42,6 +78,7 @@ public final class GuestClient {
             in = new FrameReader(socket.input());
             out = new FrameWriter(socket.output());
             try {
+                step();
                 out.write(FrameType.HELLO, Payloads.u16(Protocol.VERSION));
                 Frame hello = in.expect(FrameType.HELLO, FrameType.ERROR);
                 if (hello.type() == FrameType.ERROR) {
@@ -49,24 +86,29 @@ public final class GuestClient {
                 }
             } catch (IOException e) {
                 close();
-                throw transport(e);
+                throw transport(e, "HELLO");
             } catch (GuestException e) {
                 close();
                 throw e;
             }
         }
 
+        /** Bounds the next request and its answer. */
+        void step() {
+            socket.bound(deadline.atMost(limits.reply()).nanoTime(), null);
+        }
+
         @Override
         public void close() {
-            try {
-                socket.close();
-            } catch (IOException e) {
-                // Closed already.
-            }
+            socket.close();
         }
     }
 
-    private static GuestException transport(IOException e) {
+    private GuestException transport(IOException e, String awaited) {
+        if (e instanceof SocketTimeoutException) {
+            return new GuestException(Protocol.STATUS_TRANSPORT, "the agent (" + endpoint + ") stopped answering: no "
+                    + awaited + " " + (deadline.passed() ? "before the deadline" : "in time") + " (" + e.getMessage() + ")", e);
+        }
         return new GuestException(Protocol.STATUS_TRANSPORT, "lost the connection to the agent: " + e.getMessage(), e);
     }
 
@@ -74,41 +116,53 @@ public final class GuestClient {
         Payloads.ErrorPayload payload = Payloads.error(error.payload());
         int status = payload.code() == Protocol.STATUS_REFUSED || payload.code() == Protocol.STATUS_NOT_FOUND
                 ? payload.code() : Protocol.STATUS_TRANSPORT;
-        return new GuestException(status, payload.message());
+        return new GuestException(status, UntrustedText.forDisplay(payload.message()));
     }
 
     /** Whether the agent answers. */
     public void ping() throws GuestException {
         try (Session session = new Session()) {
+            session.step();
             session.out.writeEmpty(FrameType.PING);
-            session.in.expect(FrameType.PONG);
+            answer(session, FrameType.PONG);
         } catch (IOException e) {
-            throw transport(e);
+            throw transport(e, "answer to PING");
         }
     }
 
     /** Asks the guest to power off. */
     public void powerOff() throws GuestException {
         try (Session session = new Session()) {
+            session.step();
             session.out.writeEmpty(FrameType.POWEROFF);
-            session.in.expect(FrameType.OK);
+            answer(session, FrameType.OK);
         } catch (IOException e) {
-            throw transport(e);
+            throw transport(e, "answer to POWEROFF");
         }
     }
 
     /** Starts a command that runs on in the guest without us (no pass-io); returns its guest pid. */
     public int startDetached(ExecRequest request) throws GuestException {
         try (Session session = new Session()) {
-            session.out.write(FrameType.EXEC, request.encode());
-            Frame answer = session.in.expect(FrameType.STARTED, FrameType.ERROR);
-            if (answer.type() == FrameType.ERROR) {
-                throw refusal(answer);
-            }
-            return Payloads.i32(answer.payload());
+            return start(session, request);
         } catch (IOException e) {
-            throw transport(e);
+            throw transport(e, "answer to EXEC");
         }
+    }
+
+    private int start(Session session, ExecRequest request) throws IOException, GuestException {
+        session.step();
+        session.out.write(FrameType.EXEC, request.encode());
+        return Payloads.i32(answer(session, FrameType.STARTED).payload());
+    }
+
+    /** The answer to a request: the expected frame, or the agent's ERROR (any request may get one). */
+    private static Frame answer(Session session, FrameType expected) throws IOException, GuestException {
+        Frame answer = session.in.expect(expected, FrameType.ERROR);
+        if (answer.type() == FrameType.ERROR) {
+            throw refusal(answer);
+        }
+        return answer;
     }
 
     /** Lets the caller send signals (Ctrl-C) to a running command. */
@@ -119,18 +173,16 @@ public final class GuestClient {
     /**
      * Runs a command with its standard streams connected: {@code stdin} (or none: null) is sent
      * until its end, the command's output is written to {@code stdout} and {@code stderr} as it
-     * comes. Returns the command's exit status.
+     * comes. Returns the command's exit status, 0 to 255. Once the command runs, its output may
+     * take as long as the command does (only the operation's deadline, if any, applies).
      *
      * @param signals receives a way to send signals to the command once it runs
      */
     public int run(ExecRequest request, InputStream stdin, OutputStream stdout, OutputStream stderr,
-                   java.util.function.Consumer<Signals> signals) throws GuestException {
+                   Consumer<Signals> signals) throws GuestException {
         try (Session session = new Session()) {
-            session.out.write(FrameType.EXEC, request.encode());
-            Frame started = session.in.expect(FrameType.STARTED, FrameType.ERROR);
-            if (started.type() == FrameType.ERROR) {
-                throw refusal(started);
-            }
+            start(session, request);
+            session.socket.bound(deadline.nanoTime(), null);
             signals.accept(signal -> {
                 try {
                     session.out.write(FrameType.SIGNAL, new byte[] {(byte) signal});
@@ -146,7 +198,7 @@ public final class GuestClient {
                         case STDOUT -> write(stdout, frame.payload());
                         case STDERR -> write(stderr, frame.payload());
                         case EXIT -> {
-                            return Payloads.i32(frame.payload());
+                            return exitStatus(Payloads.i32(frame.payload()));
                         }
                         default -> throw refusal(frame);
                     }
@@ -155,8 +207,16 @@ public final class GuestClient {
                 input.interrupt();
             }
         } catch (IOException e) {
-            throw transport(e);
+            throw transport(e, "answer to EXEC");
         }
+    }
+
+    /** An exit status is 0 to 255; anything else from a guest is a broken answer, not a success. */
+    private static int exitStatus(int status) throws GuestException {
+        if (status < 0 || status > 255) {
+            throw new GuestException(Protocol.STATUS_TRANSPORT, "the agent reported an impossible exit status " + status);
+        }
+        return status;
     }
 
     private static void write(OutputStream stream, byte[] data) throws IOException {
@@ -184,13 +244,38 @@ public final class GuestClient {
         return thread;
     }
 
-    /** Copies files into the guest's QubesIncoming/host. */
-    public FileCopyPacker.Outcome copy(FileCopyPacker.Manifest manifest, LongConsumer progress) throws GuestException {
+    /**
+     * Copies files into the guest's QubesIncoming/host. A guest that stops taking data for
+     * {@link Limits#stall()}, or does not answer within {@link Limits#reply()} of the end, fails
+     * the copy (status 125). A source that cannot be read, or changes while it is sent, ends the
+     * copy at once with a {@link FileCopyPacker.SourceException}: the receiver sees the stream
+     * break off and throws away what it had not finished.
+     */
+    public FileCopyPacker.Outcome copy(FileCopyPacker.Manifest manifest, LongConsumer progress)
+            throws GuestException, FileCopyPacker.SourceException {
         try (Session session = new Session()) {
-            session.out.writeEmpty(FrameType.FILECOPY);
-            return FileCopyPacker.send(manifest, session.socket.channel(), session.socket.input(), progress);
+            session.socket.bound(deadline.nanoTime(), limits.stall());
+            long crc;
+            try {
+                session.out.writeEmpty(FrameType.FILECOPY);
+                crc = FileCopyPacker.send(manifest, session.socket.channel(), progress);
+            } catch (SocketTimeoutException stalled) {
+                throw transport(stalled, "progress while sending");
+            } catch (FileCopyPacker.SourceException e) {
+                throw e;
+            } catch (IOException broken) {
+                // The receiver may have stopped reading because it refused something: its answer says what.
+                session.step();
+                try {
+                    return new FileCopyPacker.Outcome(CopyResult.read(session.socket.input()), FileCopyPacker.NO_CRC);
+                } catch (IOException noAnswer) {
+                    throw transport(broken, "answer");
+                }
+            }
+            session.step();
+            return new FileCopyPacker.Outcome(CopyResult.read(session.socket.input()), crc);
         } catch (IOException e) {
-            throw transport(e);
+            throw transport(e, "answer to the file copy");
         }
     }
 }

@@ -2,21 +2,22 @@ package org.qvm.guest.client;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.qvm.guest.Deadline;
 import org.qvm.guest.transport.GuestSocket;
 import org.qvm.guest.transport.HybridVsock;
 import org.qvm.guest.transport.VsockAddress;
-import org.qvm.guest.transport.VsockSocket;
 
 /** Where a guest's agent is reached from the host. */
 public sealed interface GuestEndpoint {
 
-    GuestSocket connect() throws IOException;
+    /** Connects (and, for hybrid vsock, completes the handshake) without waiting past the deadline. */
+    GuestSocket connect(Deadline deadline) throws IOException;
 
     /** AF_VSOCK to the guest's CID. */
     record Vsock(long cid, long port) implements GuestEndpoint {
         @Override
-        public GuestSocket connect() throws IOException {
-            return VsockSocket.connect(new VsockAddress(cid, port));
+        public GuestSocket connect(Deadline deadline) throws IOException {
+            return org.qvm.guest.transport.Vsock.connect(new VsockAddress(cid, port), deadline.nanoTime());
         }
 
         @Override
@@ -28,8 +29,8 @@ public sealed interface GuestEndpoint {
     /** A hybrid-vsock UNIX socket (CONNECT handshake). */
     record Hybrid(Path socket, long port) implements GuestEndpoint {
         @Override
-        public GuestSocket connect() throws IOException {
-            return HybridVsock.connect(socket, port);
+        public GuestSocket connect(Deadline deadline) throws IOException {
+            return HybridVsock.connect(socket, port, deadline.nanoTime());
         }
 
         @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import org.qvm.guest.Deadline;
 import org.qvm.guest.protocol.Protocol;
 import org.qvm.guest.transport.GuestSocket;
 
@@ -11,7 +12,8 @@ import org.qvm.guest.transport.GuestSocket;
  * For guests that only run the article's loop, {@code socat vsock-listen:PORT exec:dash}: the
  * command line is sent as text and the connection closed for writing; whatever the shell prints
  * on standard output comes back. There is no exit status, no standard error and no standard
- * input: that is what the loop gives.
+ * input: that is what the loop gives. Connecting is bounded; the output takes as long as the
+ * command does.
  */
 public final class ShellLoopClient {
     private final GuestEndpoint endpoint;
@@ -27,7 +29,7 @@ public final class ShellLoopClient {
      */
     public void run(String commandLine, OutputStream output) throws GuestException {
         String line = output == null && !commandLine.strip().endsWith("&") ? commandLine + " &" : commandLine;
-        try (GuestSocket socket = endpoint.connect()) {
+        try (GuestSocket socket = endpoint.connect(Deadline.in(GuestClient.Limits.DEFAULT.connect()))) {
             socket.output().write((line + "\n").getBytes(StandardCharsets.UTF_8));
             socket.output().flush();
             socket.shutdownOutput();

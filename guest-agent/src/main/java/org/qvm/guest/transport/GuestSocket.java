@@ -1,52 +1,39 @@
 package org.qvm.guest.transport;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
-import java.nio.channels.Channels;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
+import java.time.Duration;
 
 /** One connection between host and agent, whatever carries it. */
 public interface GuestSocket extends Closeable {
+    /** For {@link #bound}: no deadline. */
+    long NO_DEADLINE = Long.MAX_VALUE;
+
     InputStream input();
 
     OutputStream output();
 
+    /**
+     * The connection as a channel, for bulk data (file copies): a direct buffer moves without a
+     * copy through the heap. Reads and writes go to the same connection as {@link #input()} and
+     * {@link #output()}, which buffer nothing, so the two may be used one after the other.
+     */
+    ByteChannel channel();
+
     /** No more bytes will be written (the other side reads end of stream). */
-    void shutdownOutput() throws IOException;
+    void shutdownOutput() throws java.io.IOException;
 
     /**
-     * The connection as a channel, for bulk data (file copies) without copies through heap
-     * arrays. Reads and writes go to the same connection as {@link #input()} and {@link #output()},
-     * which buffer nothing, so the two may be used one after the other.
+     * Bounds every later read and write, from any thread: none waits past {@code deadlineNanoTime}
+     * (a {@link System#nanoTime} value; {@link #NO_DEADLINE} for none), and none waits longer than
+     * {@code idle} without moving a byte ({@code null}: no idle bound). A wait that runs out fails
+     * with {@link java.net.SocketTimeoutException}.
      */
-    default ByteChannel channel() {
-        ReadableByteChannel in = Channels.newChannel(input());
-        WritableByteChannel out = Channels.newChannel(output());
-        return new ByteChannel() {
-            @Override
-            public int read(ByteBuffer buffer) throws IOException {
-                return in.read(buffer);
-            }
+    void bound(long deadlineNanoTime, Duration idle);
 
-            @Override
-            public int write(ByteBuffer buffer) throws IOException {
-                return out.write(buffer);
-            }
-
-            @Override
-            public boolean isOpen() {
-                return in.isOpen();
-            }
-
-            @Override
-            public void close() {
-                // The socket closes the connection.
-            }
-        };
-    }
+    /** Ends the connection; a read or write blocked in another thread fails at once. */
+    @Override
+    void close();
 }

@@ -1,17 +1,14 @@
 package org.qvm.guest.transport;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.qvm.guest.UntrustedText;
 
 /**
  * The hybrid-vsock UNIX socket of Firecracker and cloud-hypervisor: the host connects to a UNIX
@@ -26,22 +23,24 @@ public final class HybridVsock {
     private HybridVsock() {
     }
 
-    /** Connects through the socket to the guest's port. */
-    public static GuestSocket connect(Path socket, long port) throws IOException {
-        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+    /**
+     * Connects through the socket to the guest's port: the connection and the handshake together
+     * wait no longer than {@code deadlineNanoTime}.
+     */
+    public static GuestSocket connect(Path socket, long port, long deadlineNanoTime) throws IOException {
+        FdSocket connection = Sockets.connect(socket, deadlineNanoTime);
         try {
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            UnixSocket connection = new UnixSocket(channel);
+            connection.bound(deadlineNanoTime, null);
             connection.output().write(("CONNECT " + port + "\n").getBytes(StandardCharsets.US_ASCII));
-            connection.output().flush();
             String reply = readLine(connection.input());
             if (reply == null || !reply.matches("OK [0-9]{1,10}")) {
                 throw new IOException("no connection to port " + port + " through " + socket
-                        + (reply == null ? " (closed)" : " (answered '" + reply + "')"));
+                        + (reply == null ? " (closed)" : " (answered '" + UntrustedText.forDisplay(reply) + "')"));
             }
+            connection.bound(GuestSocket.NO_DEADLINE, null);
             return connection;
         } catch (IOException e) {
-            channel.close();
+            connection.close();
             throw new IOException("cannot connect to the guest through " + socket + ": " + e.getMessage(), e);
         }
     }
@@ -55,7 +54,7 @@ public final class HybridVsock {
                 return null;
             }
             if (b == '\n') {
-                return line.toString(StandardCharsets.US_ASCII);
+                return line.toString(StandardCharsets.ISO_8859_1);
             }
             line.write(b);
         }
@@ -63,35 +62,37 @@ public final class HybridVsock {
     }
 
     /** The agent's side: a listening UNIX socket that answers the handshake for one port. */
-    public static final class Listener implements java.io.Closeable {
-        private final ServerSocketChannel server;
+    public static final class Listener implements Closeable {
+        /** How long a client may take to send its CONNECT line. */
+        static final Duration HANDSHAKE_LIMIT = Duration.ofSeconds(10);
+
+        private final Sockets.Listener listener;
         private final Path path;
         private final long port;
         private long connections;
 
-        private Listener(ServerSocketChannel server, Path path, long port) {
-            this.server = server;
+        private Listener(Sockets.Listener listener, Path path, long port) {
+            this.listener = listener;
             this.path = path;
             this.port = port;
         }
 
         public static Listener listen(Path path, long port) throws IOException {
             Files.deleteIfExists(path);
-            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path), 64);
-            return new Listener(server, path, port);
+            return new Listener(Sockets.listen(path), path, port);
         }
 
-        /** The next connection whose handshake asks for our port; others are answered with a close. */
-        public UnixSocket accept() throws IOException {
-            return new UnixSocket(server.accept());
+        /** The next connection; {@link #handshake} decides whether it may go on. */
+        public GuestSocket accept() throws IOException {
+            return listener.accept().socket();
         }
 
         /**
-         * Reads the client's {@code CONNECT <port>} and answers {@code OK <n>}; false (and the
-         * connection should be closed) for a bad line or another port.
+         * Reads the client's {@code CONNECT <port>} (within {@link #HANDSHAKE_LIMIT}) and answers
+         * {@code OK <n>}; false (and the connection should be closed) for a bad line or another port.
          */
-        public boolean handshake(UnixSocket socket) throws IOException {
+        public boolean handshake(GuestSocket socket) throws IOException {
+            socket.bound(System.nanoTime() + HANDSHAKE_LIMIT.toNanos(), null);
             String request = readLine(socket.input());
             if (request == null || !request.equals("CONNECT " + port)) {
                 return false;
@@ -101,81 +102,14 @@ public final class HybridVsock {
                 local = 1_073_741_824L + connections++;
             }
             socket.output().write(("OK " + local + "\n").getBytes(StandardCharsets.US_ASCII));
-            socket.output().flush();
+            socket.bound(GuestSocket.NO_DEADLINE, null);
             return true;
         }
 
         @Override
         public void close() throws IOException {
-            server.close();
+            listener.close();
             Files.deleteIfExists(path);
-        }
-    }
-
-    /** A connected UNIX stream socket. */
-    public static final class UnixSocket implements GuestSocket {
-        private final SocketChannel channel;
-        private final InputStream input;
-        private final OutputStream output;
-
-        /**
-         * Streams straight over the channel's read and write: the JDK's Channels.newInputStream and
-         * newOutputStream take one lock for both directions, which would stop a reader and a writer
-         * from working at once (and deadlock a command's input against its output).
-         */
-        UnixSocket(SocketChannel channel) {
-            this.channel = channel;
-            this.input = new InputStream() {
-                @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] buffer, int offset, int length) throws IOException {
-                    return length == 0 ? 0 : channel.read(ByteBuffer.wrap(buffer, offset, length));
-                }
-            };
-            this.output = new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] buffer, int offset, int length) throws IOException {
-                    ByteBuffer bytes = ByteBuffer.wrap(buffer, offset, length);
-                    while (bytes.hasRemaining()) {
-                        channel.write(bytes);
-                    }
-                }
-            };
-        }
-
-        @Override
-        public InputStream input() {
-            return input;
-        }
-
-        @Override
-        public OutputStream output() {
-            return output;
-        }
-
-        @Override
-        public void shutdownOutput() throws IOException {
-            channel.shutdownOutput();
-        }
-
-        @Override
-        public java.nio.channels.ByteChannel channel() {
-            return channel;
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
         }
     }
 }

@@ -77,6 +77,10 @@ class AgentTest {
         server.close();
     }
 
+    private static long deadline() {
+        return System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    }
+
     private static ExecRequest shell(String command, boolean passIo) {
         return new ExecRequest(true, passIo, "", "", List.of(command), List.of());
     }
@@ -203,7 +207,7 @@ class AgentTest {
 
     @Test
     void whenTheHostGoesAwayAPassIoCommandIsHungUp() throws Exception {
-        GuestSocket raw = HybridVsock.connect(socket, 5000);
+        GuestSocket raw = HybridVsock.connect(socket, 5000, deadline());
         FrameWriter out = new FrameWriter(raw.output());
         FrameReader in = new FrameReader(raw.input());
         out.write(FrameType.HELLO, Payloads.u16(1));
@@ -220,7 +224,7 @@ class AgentTest {
     void hostileConnectionsEndThemselvesOnlyAndTheAgentStaysUp() throws Exception {
         Random random = new Random(3);
         for (int i = 0; i < 20; i++) {
-            try (GuestSocket raw = HybridVsock.connect(socket, 5000)) {
+            try (GuestSocket raw = HybridVsock.connect(socket, 5000, deadline())) {
                 byte[] noise = new byte[random.nextInt(2000) + 1];
                 random.nextBytes(noise);
                 raw.output().write(noise);
@@ -230,13 +234,13 @@ class AgentTest {
                 // the agent may close first
             }
         }
-        try (GuestSocket raw = HybridVsock.connect(socket, 5000)) {
+        try (GuestSocket raw = HybridVsock.connect(socket, 5000, deadline())) {
             raw.output().write(new byte[] {1, 0, 0, 0, 2, 0, 1, 2, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff});
             FrameReader in = new FrameReader(raw.input());
             in.expect(FrameType.HELLO);
             assertEquals(FrameType.ERROR, in.read().type(), "an oversized EXEC frame is refused");
         }
-        assertThrows(java.io.IOException.class, () -> HybridVsock.connect(socket, 1234), "another port is not served");
+        assertThrows(java.io.IOException.class, () -> HybridVsock.connect(socket, 1234, deadline()), "another port is not served");
         List<CompletableFuture<Void>> pings = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             pings.add(CompletableFuture.runAsync(() -> {
@@ -256,6 +260,18 @@ class AgentTest {
         FileCopyPacker.Outcome outcome = client.copy(FileCopyPacker.scan(List.of(note), false), sent -> { });
         assertTrue(outcome.verified(), outcome.toString());
         assertEquals("hello", Files.readString(dir.resolve("home/QubesIncoming/host/note.txt")));
+    }
+
+    @Test
+    void anAgentForAUserThatDoesNotExistRefusesToStart() throws Exception {
+        Path log = dir.resolve("agent.log");
+        Process agent = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), QvmAgent.class.getName(), "--user", "no-such-user-here",
+                "--listen", "unix:" + dir.resolve("other.sock")).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(agent.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "it does not start serving");
+        assertEquals(1, agent.exitValue());
+        assertTrue(Files.readString(log).contains("qvm-agent: error: --user no-such-user-here: "), Files.readString(log));
+        assertFalse(Files.exists(dir.resolve("other.sock")), "nothing listens");
     }
 
     @Test

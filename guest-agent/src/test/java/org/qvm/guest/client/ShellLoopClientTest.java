@@ -20,7 +20,7 @@ class ShellLoopClientTest {
     /** One connection of `socat vsock-listen:5000 exec:dash`: the received text is the shell's input. */
     private CompletableFuture<String> shellLoop(HybridVsock.Listener listener) {
         return CompletableFuture.supplyAsync(() -> {
-            try (HybridVsock.UnixSocket socket = listener.accept()) {
+            try (org.qvm.guest.transport.GuestSocket socket = listener.accept()) {
                 listener.handshake(socket);
                 byte[] script = socket.input().readAllBytes();
                 Process shell = new ProcessBuilder("sh").redirectErrorStream(false).start();
