@@ -29,7 +29,7 @@ final class EndToEnd {
     static Path tree(Path root) throws IOException {
         Files.createDirectories(root.resolve("2026/November"));
         Files.createDirectories(root.resolve("empty folder"));
-        Files.writeString(root.resolve("2026/November/reçu n° 42.txt"), "one pair of shoes\n");
+        Files.writeString(root.resolve("2026/November/reçu nº 42.txt"), "one pair of shoes\n");
         Files.writeString(root.resolve("2026/empty"), "");
         byte[] scan = new byte[3 << 20];
         new Random(42).nextBytes(scan);

@@ -9,9 +9,8 @@ import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
-import org.qvm.guest.client.GuestClient;
 import org.qvm.guest.client.GuestException;
-import org.qvm.guest.filecopy.Errno;
+import org.qvm.guest.files.Errno;
 import org.qvm.guest.filecopy.FileCopyPacker;
 import org.qvm.lifecycle.Lifecycle;
 import org.qvm.lifecycle.VmState;
@@ -39,6 +38,10 @@ class QvmCopyToVm extends Tool {
     /** Whether the sources go once the copy is verified (qvm-move-to-vm). */
     boolean moves() {
         return false;
+    }
+
+    private String nothingRemoved() {
+        return moves() ? "; nothing was removed here" : "";
     }
 
     @Override
@@ -71,9 +74,11 @@ class QvmCopyToVm extends Tool {
         LongConsumer progress = bar == null ? done -> { } : bar;
         FileCopyPacker.Outcome outcome;
         try {
-            outcome = new GuestClient(lifecycle.guestEndpoint(vm)).copy(manifest, progress);
+            outcome = lifecycle.guestClient(vm).copy(manifest, progress);
         } catch (GuestException e) {
-            throw new IllegalStateException(vm.name() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(vm.name() + ": " + e.getMessage() + nothingRemoved(), e);
+        } catch (FileCopyPacker.SourceException e) {
+            throw new IllegalStateException(e.getMessage() + "; the copy to " + vm.name() + " was stopped" + nothingRemoved(), e);
         } finally {
             if (bar != null) {
                 bar.finish();
@@ -81,14 +86,15 @@ class QvmCopyToVm extends Tool {
         }
         if (!outcome.result().succeeded()) {
             throw new IllegalStateException("copying to " + vm.name() + " stopped at '" + outcome.result().lastName() + "': "
-                    + Errno.describe(outcome.result().errno()) + (moves() ? "; nothing was removed here" : ""));
+                    + Errno.describe(outcome.result().errno()) + nothingRemoved());
         }
         if (!outcome.verified()) {
-            throw new IllegalStateException("the copy to " + vm.name() + " arrived damaged (CRC mismatch)"
-                    + (moves() ? "; nothing was removed here" : ""));
+            throw new IllegalStateException("the copy to " + vm.name() + " arrived damaged (CRC mismatch)" + nothingRemoved());
         }
         if (moves()) {
-            SourceRemoval.remove(manifest);
+            for (String kept : FileCopyPacker.removeSent(manifest)) {
+                warn("copied, but not removed here: " + kept);
+            }
         }
         return 0;
     }

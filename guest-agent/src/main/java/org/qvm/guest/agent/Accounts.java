@@ -36,7 +36,17 @@ final class Accounts {
         return System.getProperty("user.name");
     }
 
+    /** Whether this process runs with user id 0 (from /proc/self/status, not from its user's name). */
     static boolean runningAsRoot() {
-        return "root".equals(current());
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0");
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 }

@@ -1,11 +1,12 @@
 package org.qvm.guest.agent;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import org.qvm.guest.filecopy.CopyResult;
-import org.qvm.guest.filecopy.Errno;
 import org.qvm.guest.filecopy.FileCopyUnpacker;
-import org.qvm.guest.filecopy.SafeTree;
+import org.qvm.guest.filecopy.IncomingTree;
+import org.qvm.guest.files.Errno;
+import org.qvm.guest.files.FileSystemError;
+import org.qvm.guest.files.FsIdentity;
 import org.qvm.guest.protocol.ExecRequest;
 import org.qvm.guest.protocol.Frame;
 import org.qvm.guest.protocol.FrameReader;
@@ -65,20 +66,30 @@ final class ConnectionHandler {
         }
     }
 
+    /**
+     * Unpacks a file copy into the user's QubesIncoming/host. When the agent is root and delivers
+     * to another user, the whole unpack runs with that user's filesystem ids: everything it makes
+     * is the user's, and nothing it does can reach what the user could not (a link or directory the
+     * user swaps in while the copy runs leads nowhere the user cannot already write).
+     */
     private void receiveFiles(GuestSocket socket) throws IOException {
         Accounts.Account account = Accounts.find(settings.user()).orElse(null);
-        Path home = settings.home();
-        boolean other = account != null && Accounts.runningAsRoot() && !settings.user().equals(Accounts.current());
-        CopyResult result;
-        try (SafeTree tree = SafeTree.open(home, INCOMING, other ? account.uid() : -1, other ? account.gid() : -1)) {
-            result = new FileCopyUnpacker(tree).receive(socket.channel());
-        } catch (SafeTree.TreeException e) {
-            result = new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, "");
-        }
+        boolean asUser = account != null && Accounts.runningAsRoot() && account.uid() != 0;
+        CopyResult result = asUser
+                ? FsIdentity.runAs(account.uid(), account.gid(), () -> unpack(socket))
+                : unpack(socket);
         if (!result.succeeded()) {
             log.info("file copy refused: " + Errno.describe(result.errno()) + " at '" + result.lastName() + "'");
         }
         result.write(socket.output());
+    }
+
+    private CopyResult unpack(GuestSocket socket) {
+        try (IncomingTree tree = IncomingTree.open(settings.home(), INCOMING)) {
+            return new FileCopyUnpacker(tree).receive(socket.channel());
+        } catch (FileSystemError e) {
+            return new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, "");
+        }
     }
 
     private void powerOff(FrameWriter out) throws IOException {

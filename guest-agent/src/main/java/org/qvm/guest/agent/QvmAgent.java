@@ -63,17 +63,41 @@ public final class QvmAgent {
             System.exit(2);
         }
         Log log = new Log(verbose);
-        // Our own user's home is $HOME (as the service or a test set it up); another user's comes from passwd.
-        java.nio.file.Path home = user.equals(System.getProperty("user.name"))
-                ? java.nio.file.Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")))
-                : Accounts.find(user).map(Accounts.Account::home).orElse(java.nio.file.Path.of("/"));
-        AgentSettings settings = new AgentSettings(user, home, poweroff, maxConnections);
+        java.util.Optional<AgentSettings> settings = settingsFor(user, poweroff, maxConnections, log);
+        if (settings.isEmpty()) {
+            System.exit(1);
+        }
         try {
-            serve(listen, port, settings, log);
+            serve(listen, port, settings.get(), log);
         } catch (IOException | RuntimeException e) {
             log.error("cannot listen on " + listen + ": " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /**
+     * The settings for delivering to {@code user}, or empty (with the error logged) when the agent
+     * cannot act for that user: one that does not exist, or another user while the agent is not
+     * root. Our own user's home is $HOME (as the service or a test set it up); another user's comes
+     * from passwd.
+     */
+    static java.util.Optional<AgentSettings> settingsFor(String user, List<String> poweroff, int maxConnections, Log log) {
+        String current = Accounts.current();
+        java.nio.file.Path home;
+        if (user.equals(current)) {
+            home = java.nio.file.Path.of(System.getenv().getOrDefault("HOME", System.getProperty("user.home")));
+        } else if (!Accounts.runningAsRoot()) {
+            log.error("--user " + user + ": the agent runs as " + current + " and can act for another user only as root");
+            return java.util.Optional.empty();
+        } else {
+            java.util.Optional<Accounts.Account> account = Accounts.find(user);
+            if (account.isEmpty()) {
+                log.error("--user " + user + ": there is no such user in this guest (/etc/passwd)");
+                return java.util.Optional.empty();
+            }
+            home = account.get().home();
+        }
+        return java.util.Optional.of(new AgentSettings(user, home, poweroff, maxConnections));
     }
 
     static void serve(String listen, long defaultPort, AgentSettings settings, Log log) throws IOException {

@@ -2,58 +2,60 @@ package org.qvm.guest.filecopy;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.util.Optional;
 import java.util.zip.CRC32;
+import org.qvm.guest.files.Errno;
+import org.qvm.guest.files.FileSystemError;
+import org.qvm.guest.files.OpenFile;
 
 /**
  * The receiving end of a Qubes file copy: reads the stream (qubes-tools.md §5), checks every
- * header and name, and creates what it describes under one directory through a {@link SafeTree}.
- * It stops at the first problem and answers with its errno and the name it was at; a truncated
- * or damaged stream, or a wrong CRC, is an error too. Nothing is ever written outside the tree.
+ * header and name as Qubes' own receiver does, and creates what it describes in an
+ * {@link IncomingTree}. It stops at the first problem and answers with Qubes' errno for it and
+ * the name it was at: EILSEQ for a name that is not allowed, ENOLINK for a link that would leave
+ * the tree, ENAMETOOLONG, EDQUOT for a size that cannot be, EINVAL for a type that cannot be
+ * copied, EREMOTEIO when the stream breaks off, or the file system's own errno. Nothing is ever
+ * written outside the tree.
  */
 public final class FileCopyUnpacker {
     /** Link targets are paths; longer ones are refused. */
     static final int MAX_LINK_TARGET = 4096;
     private static final int BUFFER = 256 * 1024;
 
-    private final SafeTree tree;
+    private final IncomingTree tree;
     private final CRC32 crc = new CRC32();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
     private String lastName = "";
 
-    public FileCopyUnpacker(SafeTree tree) {
+    public FileCopyUnpacker(IncomingTree tree) {
         this.tree = tree;
     }
 
     /** Reads the whole stream and returns the answer to send back. */
-    public CopyResult receive(InputStream stream) {
-        return receive(java.nio.channels.Channels.newChannel(stream));
-    }
-
-    /** Reads the whole stream from a channel (contents move through one direct buffer) and returns the answer. */
     public CopyResult receive(ReadableByteChannel in) {
         try {
             while (true) {
                 FileHeader header = FileHeader.decode(read(in, FileHeader.SIZE));
                 if (header.isEnd()) {
-                    return new CopyResult(0, crc.getValue(), lastName);
+                    return answer(0);
                 }
                 receiveOne(in, header);
             }
         } catch (Refusal refusal) {
-            return new CopyResult(refusal.errno, crc.getValue(), lastName);
-        } catch (SafeTree.TreeException e) {
-            return new CopyResult(e.errno(), crc.getValue(), lastName);
+            return answer(refusal.errno);
+        } catch (FileSystemError e) {
+            return answer(e.errno() == 0 ? Errno.EIO : e.errno());
         } catch (EOFException e) {
-            return new CopyResult(Errno.EIO, crc.getValue(), lastName);
+            return answer(Errno.EREMOTEIO);
         } catch (IOException e) {
-            return new CopyResult(e.getMessage() != null && e.getMessage().contains("No space") ? Errno.ENOSPC : Errno.EIO,
-                    crc.getValue(), lastName);
+            return answer(Errno.EIO);
         }
+    }
+
+    private CopyResult answer(int errno) {
+        return new CopyResult(errno, crc.getValue(), lastName);
     }
 
     /** A header or name that breaks the rules. */
@@ -80,64 +82,55 @@ public final class FileCopyUnpacker {
         }
         byte[] raw = read(in, header.nameLength());
         if (raw[raw.length - 1] != 0) {
-            throw new Refusal(Errno.EINVAL, "name without its NUL");
+            throw new Refusal(Errno.EILSEQ, "name without its NUL");
         }
         Optional<String> decoded = NameRules.decode(java.util.Arrays.copyOf(raw, raw.length - 1));
         if (decoded.isEmpty() || decoded.get().indexOf('\0') >= 0) {
-            throw new Refusal(Errno.EINVAL, "name is not UTF-8");
+            throw new Refusal(Errno.EILSEQ, "name is not UTF-8");
         }
         String name = decoded.get();
         lastName = name;
-        if (NameRules.problem(name).isPresent()) {
-            throw new Refusal(Errno.EINVAL, NameRules.problem(name).get());
+        Optional<NameRules.Problem> problem = NameRules.problem(name);
+        if (problem.isPresent()) {
+            throw new Refusal(problem.get().errno(), problem.get().reason());
         }
         if (Integer.toUnsignedLong(header.atimeNsec()) > 999_999_999L || Integer.toUnsignedLong(header.mtimeNsec()) > 999_999_999L) {
             throw new Refusal(Errno.EINVAL, "nanoseconds out of range");
         }
         switch (header.type()) {
-            case FileHeader.S_IFREG -> regularFile(in, header, name);
-            case FileHeader.S_IFDIR -> {
+            case org.qvm.guest.files.FileStatus.S_IFREG -> regularFile(in, header, name);
+            case org.qvm.guest.files.FileStatus.S_IFDIR -> {
                 if (header.fileLength() != 0) {
                     throw new Refusal(Errno.EINVAL, "a directory with a length");
                 }
-                tree.directory(name);
-                tree.finish(name, header.mode(), false, header.atime(), header.atimeNsec(), header.mtime(), header.mtimeNsec());
+                tree.directory(name, header);
             }
-            case FileHeader.S_IFLNK -> symlink(in, header, name);
+            case org.qvm.guest.files.FileStatus.S_IFLNK -> symlink(in, header, name);
             default -> throw new Refusal(Errno.EINVAL, "not a file, directory or link");
         }
     }
 
     private void regularFile(ReadableByteChannel in, FileHeader header, String name) throws IOException {
-        long remaining = header.fileLength();
-        if (remaining < 0) {
-            throw new Refusal(Errno.EINVAL, "negative length");
+        if (header.fileLength() < 0) {
+            throw new Refusal(Errno.EDQUOT, "a length over 2^63");
         }
-        FileChannel created = tree.createFile(name);
-        boolean complete = false;
-        // From here on the file is ours: if it cannot be finished, it goes (only then).
-        try (FileChannel file = created) {
-            while (remaining > 0) {
-                buffer.clear().limit((int) Math.min(buffer.capacity(), remaining));
-                if (in.read(buffer) < 0) {
-                    throw new EOFException("stream ended inside " + name);
-                }
-                buffer.flip();
-                int n = buffer.remaining();
-                crc.update(buffer);
-                buffer.flip();
-                while (buffer.hasRemaining()) {
-                    file.write(buffer);
-                }
-                remaining -= n;
+        tree.file(name, header, file -> copyContents(in, header.fileLength(), file, name));
+    }
+
+    private void copyContents(ReadableByteChannel in, long length, OpenFile file, String name) throws IOException {
+        long remaining = length;
+        while (remaining > 0) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), remaining));
+            if (in.read(buffer) < 0) {
+                throw new EOFException("stream ended inside " + name);
             }
-            complete = true;
-        } finally {
-            if (!complete) {
-                tree.removeFile(name);
-            }
+            buffer.flip();
+            int n = buffer.remaining();
+            crc.update(buffer);
+            buffer.flip();
+            file.writeFully(buffer);
+            remaining -= n;
         }
-        tree.finish(name, header.mode(), false, header.atime(), header.atimeNsec(), header.mtime(), header.mtimeNsec());
     }
 
     private void symlink(ReadableByteChannel in, FileHeader header, String name) throws IOException {
@@ -145,10 +138,13 @@ public final class FileCopyUnpacker {
             throw new Refusal(Errno.ENAMETOOLONG, "link target length");
         }
         Optional<String> target = NameRules.decode(read(in, (int) header.fileLength()));
-        if (target.isEmpty() || target.get().indexOf('\0') >= 0 || NameRules.linkProblem(name, target.get()).isPresent()) {
-            throw new Refusal(Errno.EINVAL, "link target");
+        if (target.isEmpty() || target.get().indexOf('\0') >= 0) {
+            throw new Refusal(Errno.EILSEQ, "link target is not UTF-8");
         }
-        tree.symlink(name, target.get());
-        tree.finish(name, header.mode(), true, header.atime(), header.atimeNsec(), header.mtime(), header.mtimeNsec());
+        Optional<NameRules.Problem> problem = NameRules.linkProblem(name, target.get());
+        if (problem.isPresent()) {
+            throw new Refusal(problem.get().errno(), problem.get().reason());
+        }
+        tree.symlink(name, target.get(), header);
     }
 }

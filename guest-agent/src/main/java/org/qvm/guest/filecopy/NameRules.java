@@ -5,17 +5,26 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.qvm.guest.UntrustedText;
+import org.qvm.guest.files.Errno;
 
 /**
- * What a name in a file-copy stream may be (Qubes' rules, qubes-tools.md §5): a relative path of
- * printable characters, no empty, "." or ".." component, no "//", no trailing "/", shorter than
- * 16383 bytes; and for a symbolic link, a relative target that stays inside the copied tree.
+ * What a name in a file-copy stream may be, as Qubes' receiver decides it (qubes-tools.md §5): a
+ * canonical relative path (no empty, "." or ".." component, no "//", no trailing "/") of characters
+ * from the allow-list ({@link UntrustedText#allowedInName}), shorter than 16383 bytes; and for a
+ * symbolic link, a target that cannot leave the copied tree. Refusals carry Qubes' error numbers,
+ * so that either side prints the same reason: EILSEQ for a name, ENOLINK for a link that would
+ * point out of the tree.
  */
 public final class NameRules {
     /** Qubes' limit: a name (with its NUL) of 16384 bytes or more is too long. */
     public static final int MAX_NAME_LENGTH = 16383;
 
     private NameRules() {
+    }
+
+    /** Why a name or link is refused, with the errno the receiver answers. */
+    public record Problem(int errno, String reason) {
     }
 
     /** Decodes the name's bytes (without the NUL): valid UTF-8 only. */
@@ -28,74 +37,86 @@ public final class NameRules {
         }
     }
 
-    /** Why the name is not acceptable, or empty when it is. */
-    public static Optional<String> problem(String name) {
+    /** Why the name is not acceptable (always EILSEQ, as in Qubes), or empty when it is. */
+    public static Optional<Problem> problem(String name) {
+        String reason = shapeProblem(name);
+        if (reason == null) {
+            reason = characterProblem(name);
+        }
+        return reason == null ? Optional.empty() : Optional.of(new Problem(Errno.EILSEQ, reason));
+    }
+
+    private static String shapeProblem(String name) {
         if (name.isEmpty()) {
-            return Optional.of("empty name");
+            return "empty name";
         }
         if (name.startsWith("/")) {
-            return Optional.of("absolute path");
+            return "absolute path";
         }
         if (name.endsWith("/")) {
-            return Optional.of("trailing '/'");
+            return "trailing '/'";
         }
         if (name.contains("//")) {
-            return Optional.of("'//' in the name");
+            return "'//' in the name";
         }
         for (String component : name.split("/")) {
             if (component.equals(".") || component.equals("..")) {
-                return Optional.of("'" + component + "' component");
+                return "'" + component + "' component";
             }
         }
-        return characters(name);
+        return null;
     }
 
-    /**
-     * Control characters (C0, DEL, C1) and invisible format characters (bidi overrides and the
-     * like) are refused, so a name cannot hide what it is.
-     */
-    static Optional<String> characters(String text) {
+    /** The first character a name may not hold, described; null when there is none. */
+    static String characterProblem(String text) {
         for (int i = 0; i < text.length(); ) {
             int c = text.codePointAt(i);
-            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || Character.getType(c) == Character.FORMAT
-                    || c == 0xfffd || Character.getType(c) == Character.LINE_SEPARATOR
-                    || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
-                return Optional.of(String.format("character U+%04X is not allowed", c));
+            if (!UntrustedText.allowedInName(c)) {
+                return String.format("character U+%04X is not allowed", c);
             }
             i += Character.charCount(c);
         }
-        return Optional.empty();
+        return null;
     }
 
     /**
-     * Why a link at {@code name} may not point at {@code target}: the link must be at least two
-     * components deep, its target relative, made of leading ".." only up to the link's depth in
-     * the copied tree, then plain names.
+     * Why a link at {@code name} (a valid name) may not point at {@code target}, or empty. As in
+     * Qubes: the link must be at least two components deep, so the top of the copy is never a link;
+     * its target is relative, and only its leading ".." components may climb, at most to the
+     * top-level directory of the copy (a link {@code a/b/c} may point at {@code ../d}, which is
+     * {@code a/d}, but not at {@code ../../d}). "." components, repeated slashes and a trailing
+     * slash in a target are harmless and accepted.
      */
-    public static Optional<String> linkProblem(String name, String target) {
-        String[] nameParts = name.split("/");
-        if (nameParts.length < 2) {
-            return Optional.of("a symbolic link must be inside a copied directory");
+    public static Optional<Problem> linkProblem(String name, String target) {
+        int depth = name.split("/").length;
+        if (depth < 2) {
+            return link("a symbolic link must be inside a copied directory");
         }
-        if (target.isEmpty() || target.startsWith("/")) {
-            return Optional.of("a symbolic link's target must be a relative path");
+        if (target.isEmpty()) {
+            return link("a symbolic link's target is empty");
         }
-        if (target.contains("//") || target.endsWith("/")) {
-            return Optional.of("malformed symbolic link target");
+        if (target.startsWith("/")) {
+            return link("a symbolic link's target must be a relative path");
         }
-        String[] parts = target.split("/");
-        int up = 0;
-        while (up < parts.length && parts[up].equals("..")) {
-            up++;
-        }
-        for (int i = up; i < parts.length; i++) {
-            if (parts[i].equals("..") || parts[i].equals(".")) {
-                return Optional.of("a symbolic link's target may only start with '..'");
+        int climbsLeft = depth - 2;
+        for (String component : target.split("/")) {
+            if (component.isEmpty() || component.equals(".")) {
+                continue;
+            }
+            if (component.equals("..")) {
+                if (climbsLeft == 0) {
+                    return link("the symbolic link points outside the copied tree");
+                }
+                climbsLeft--;
+            } else {
+                climbsLeft = 0;
             }
         }
-        if (up >= nameParts.length - 1) {
-            return Optional.of("the symbolic link points outside the copied tree");
-        }
-        return characters(target);
+        String characters = characterProblem(target);
+        return characters == null ? Optional.empty() : Optional.of(new Problem(Errno.EILSEQ, characters + " (link target)"));
+    }
+
+    private static Optional<Problem> link(String reason) {
+        return Optional.of(new Problem(Errno.ENOLINK, reason));
     }
 }

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,6 +26,8 @@ import java.util.zip.CRC32;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qvm.guest.files.Errno;
+import org.qvm.guest.files.FileStatus;
 
 /** The Qubes file-copy stream, sent by our packer and received by our unpacker, and hostile streams. */
 class FileCopyTest {
@@ -40,29 +43,33 @@ class FileCopyTest {
     }
 
     private CopyResult receive(byte[] stream) throws Exception {
-        try (SafeTree tree = SafeTree.open(home, "QubesIncoming/host", -1, -1)) {
-            return new FileCopyUnpacker(tree).receive(new ByteArrayInputStream(stream));
+        try (IncomingTree tree = IncomingTree.open(home, "QubesIncoming/host")) {
+            return new FileCopyUnpacker(tree).receive(Channels.newChannel(new ByteArrayInputStream(stream)));
         }
     }
 
-    /** Packer and unpacker joined by pipes, as over a socket. */
+    /** Packer and unpacker joined by a pipe, as over a socket; the answer comes back as it would. */
     private FileCopyPacker.Outcome copy(List<Path> sources, boolean ignoreSymlinks) throws Exception {
-        PipedOutputStream toGuest = new PipedOutputStream();
-        PipedInputStream guestIn = new PipedInputStream(toGuest, 1 << 20);
-        PipedOutputStream toHost = new PipedOutputStream();
-        PipedInputStream hostIn = new PipedInputStream(toHost, 1 << 16);
-        CompletableFuture<Void> guest = CompletableFuture.runAsync(() -> {
-            try (SafeTree tree = SafeTree.open(home, "QubesIncoming/host", -1, -1)) {
-                new FileCopyUnpacker(tree).receive(guestIn).write(toHost);
+        FileCopyPacker.Manifest manifest = FileCopyPacker.scan(sources, ignoreSymlinks);
+        Pipe pipe = Pipe.open();
+        CompletableFuture<CopyResult> guest = CompletableFuture.supplyAsync(() -> {
+            try (IncomingTree tree = IncomingTree.open(home, "QubesIncoming/host"); Pipe.SourceChannel in = pipe.source()) {
+                CopyResult result = new FileCopyUnpacker(tree).receive(in);
+                // Like the agent: read what is left, so the sender is never stuck on a full pipe.
+                ByteBuffer rest = ByteBuffer.allocate(1 << 16);
+                while (in.read(rest.clear()) >= 0) {
+                    continue;
+                }
+                return result;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        FileCopyPacker.Outcome outcome = FileCopyPacker.send(FileCopyPacker.scan(sources, ignoreSymlinks), toGuest, hostIn,
-                sent -> { });
-        toGuest.close();
-        guest.get();
-        return outcome;
+        long crc;
+        try (Pipe.SinkChannel out = pipe.sink()) {
+            crc = FileCopyPacker.send(manifest, out, sent -> { });
+        }
+        return new FileCopyPacker.Outcome(guest.get(), crc);
     }
 
     private static String sha256(Path file) throws Exception {
@@ -128,33 +135,27 @@ class FileCopyTest {
     }
 
     @Test
-    void anAnswerWithTheWrongCrcIsNotASuccess() throws Exception {
+    void anAnswerWithTheWrongCrcIsNotASuccessAndQubesShortAnswerIsAnAnswer() throws Exception {
         Path note = Files.writeString(dir.resolve("note.txt"), "data");
-        PipedOutputStream toGuest = new PipedOutputStream();
-        PipedInputStream guestIn = new PipedInputStream(toGuest, 1 << 16);
-        PipedOutputStream toHost = new PipedOutputStream();
-        PipedInputStream hostIn = new PipedInputStream(toHost, 1 << 16);
-        // A receiver that reads everything and claims success, but with a CRC off by one (damage in transit).
-        CompletableFuture<Void> liar = CompletableFuture.runAsync(() -> {
-            try {
-                CRC32 crc = new CRC32();
-                byte[] buffer = new byte[4096];
-                int n;
-                ByteArrayOutputStream all = new ByteArrayOutputStream();
-                while (all.size() < 32 || !endsWithEndHeader(all.toByteArray())) {
-                    n = guestIn.read(buffer);
-                    all.write(buffer, 0, n);
-                }
-                crc.update(all.toByteArray());
-                new CopyResult(0, crc.getValue() + 1, "note.txt").write(toHost);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        FileCopyPacker.Outcome outcome = FileCopyPacker.send(FileCopyPacker.scan(List.of(note), false), toGuest, hostIn, sent -> { });
-        liar.get();
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        long crc = FileCopyPacker.send(FileCopyPacker.scan(List.of(note), false), Channels.newChannel(sent), bytes -> { });
+        CRC32 expected = new CRC32();
+        expected.update(sent.toByteArray());
+        assertEquals(expected.getValue(), crc);
+        assertTrue(endsWithEndHeader(sent.toByteArray()));
+        // A receiver that claims success with a CRC off by one (damage in transit).
+        ByteArrayOutputStream lie = new ByteArrayOutputStream();
+        new CopyResult(0, crc + 1, "note.txt").write(lie);
+        FileCopyPacker.Outcome outcome = new FileCopyPacker.Outcome(CopyResult.read(new ByteArrayInputStream(lie.toByteArray())), crc);
         assertTrue(outcome.result().succeeded());
         assertFalse(outcome.verified(), "the receiver did not get what we sent");
+        // Qubes' receiver may answer with the 16-byte header alone.
+        byte[] shortAnswer = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0).putInt(0)
+                .putLong(0x1234).array();
+        assertEquals(new CopyResult(0, 0x1234, ""), CopyResult.read(new ByteArrayInputStream(shortAnswer)));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> CopyResult.read(new ByteArrayInputStream(java.util.Arrays.copyOf(lie.toByteArray(), 18))),
+                "an answer that ends inside the name's length is broken");
     }
 
     private static boolean endsWithEndHeader(byte[] bytes) {
@@ -182,16 +183,16 @@ class FileCopyTest {
 
         Stream file(String name, String content) {
             byte[] data = content.getBytes(StandardCharsets.UTF_8);
-            return entry(name, FileHeader.S_IFREG | 0644, data.length, data, 0);
+            return entry(name, FileStatus.S_IFREG | 0644, data.length, data, 0);
         }
 
         Stream dir(String name) {
-            return entry(name, FileHeader.S_IFDIR | 0755, 0, new byte[0], 0);
+            return entry(name, FileStatus.S_IFDIR | 0755, 0, new byte[0], 0);
         }
 
         Stream link(String name, String target) {
             byte[] data = target.getBytes(StandardCharsets.UTF_8);
-            return entry(name, FileHeader.S_IFLNK | 0777, data.length, data, 0);
+            return entry(name, FileStatus.S_IFLNK | 0777, data.length, data, 0);
         }
 
         byte[] end() {
@@ -216,15 +217,28 @@ class FileCopyTest {
     }
 
     @Test
-    void namesThatEscapeAreRefused() throws Exception {
-        assertRefused(Errno.EINVAL, new Stream().file("../evil", "x").end());
-        assertRefused(Errno.EINVAL, new Stream().file("/tmp/evil", "x").end());
-        assertRefused(Errno.EINVAL, new Stream().dir("a").file("a//b", "x").end());
-        assertRefused(Errno.EINVAL, new Stream().dir("a").file("a/./b", "x").end());
-        assertRefused(Errno.EINVAL, new Stream().file("trailing/", "x").end());
-        assertRefused(Errno.EINVAL, new Stream().file("bidi\u202etxt.exe", "x").end());
-        assertRefused(Errno.EINVAL, new Stream().dir("d").link("d/l", "../../outside").end());
-        assertRefused(Errno.EINVAL, new Stream().link("toplevel", "x").end());
+    void namesThatEscapeOrHideAreRefusedWithQubesErrorNumbers() throws Exception {
+        assertRefused(Errno.EILSEQ, new Stream().file("../evil", "x").end());
+        assertRefused(Errno.EILSEQ, new Stream().file("/tmp/evil", "x").end());
+        assertRefused(Errno.EILSEQ, new Stream().dir("a").file("a//b", "x").end());
+        assertRefused(Errno.EILSEQ, new Stream().dir("a").file("a/./b", "x").end());
+        assertRefused(Errno.EILSEQ, new Stream().file("trailing/", "x").end());
+        assertRefused(Errno.EILSEQ, new Stream().file("bidi\u202etxt.exe", "x").end());
+        assertRefused(Errno.EILSEQ, new Stream().file("no\u00a0break", "x").end());
+        assertRefused(Errno.ENOLINK, new Stream().dir("d").link("d/l", "../../outside").end());
+        assertRefused(Errno.ENOLINK, new Stream().dir("d").link("d/l", "/etc/passwd").end());
+        assertRefused(Errno.ENOLINK, new Stream().link("toplevel", "x").end());
+        assertRefused(Errno.EDQUOT, new Stream().entry("huge", FileStatus.S_IFREG | 0644, -1, new byte[0], 0).end());
+    }
+
+    @Test
+    void linkTargetsThatStayInsideTheTreeArriveAsTheyWereWritten() throws Exception {
+        CopyResult result = receive(new Stream().dir("t").dir("t/sub").file("t/f", "x").link("t/dot", "./f")
+                .link("t/slash", "sub/").link("t/double", "sub//f").link("t/sub/up", "../f").end());
+        assertEquals(0, result.errno(), Errno.describe(result.errno()));
+        assertEquals("./f", Files.readSymbolicLink(incoming.resolve("t/dot")).toString());
+        assertEquals("sub/", Files.readSymbolicLink(incoming.resolve("t/slash")).toString());
+        assertEquals("sub//f", Files.readSymbolicLink(incoming.resolve("t/double")).toString());
     }
 
     @Test
@@ -245,21 +259,21 @@ class FileCopyTest {
     @Test
     void brokenStreamsAreRefused() throws Exception {
         byte[] truncated = java.util.Arrays.copyOf(new Stream().file("t", "0123456789".repeat(10)).end(), 32 + 2 + 10);
-        assertRefused(Errno.EIO, truncated);
-        assertFalse(Files.exists(incoming.resolve("t")), "the half-received file is removed");
+        assertRefused(Errno.EREMOTEIO, truncated);
+        assertFalse(Files.exists(incoming.resolve("t")), "the half-received file never gets its name");
 
         ByteArrayOutputStream longName = new ByteArrayOutputStream();
-        longName.writeBytes(new FileHeader(20000, FileHeader.S_IFREG | 0644, 0, 0, 0, 0, 0).encode());
+        longName.writeBytes(new FileHeader(20000, FileStatus.S_IFREG | 0644, 0, 0, 0, 0, 0).encode());
         longName.writeBytes(new byte[20000]);
         assertRefused(Errno.ENAMETOOLONG, longName.toByteArray());
 
         assertRefused(Errno.EINVAL, new Stream().entry("dev", 0020000 | 0644, 0, new byte[0], 0).end());
         assertRefused(Errno.EINVAL, new Stream().entry("fifo", 0010000 | 0644, 0, new byte[0], 0).end());
-        assertRefused(Errno.EINVAL, new Stream().entry("time", FileHeader.S_IFREG | 0644, 0, new byte[0], 1_000_000_000).end());
+        assertRefused(Errno.EINVAL, new Stream().entry("time", FileStatus.S_IFREG | 0644, 0, new byte[0], 1_000_000_000).end());
         ByteArrayOutputStream noNul = new ByteArrayOutputStream();
-        noNul.writeBytes(new FileHeader(3, FileHeader.S_IFREG | 0644, 0, 0, 0, 0, 0).encode());
+        noNul.writeBytes(new FileHeader(3, FileStatus.S_IFREG | 0644, 0, 0, 0, 0, 0).encode());
         noNul.writeBytes("abc".getBytes());
-        assertRefused(Errno.EINVAL, noNul.toByteArray());
+        assertRefused(Errno.EILSEQ, noNul.toByteArray());
 
         Random random = new Random(7);
         for (int i = 0; i < 50; i++) {
@@ -269,6 +283,178 @@ class FileCopyTest {
             assertTrue(receive(noise).errno() != 0, "random bytes are not a valid stream");
             assertEquals(before, outsideIncoming());
         }
+    }
+
+    private static byte[] bytes(String name) {
+        return name.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Where the packer writes, as a connection would; {@code onWrite} runs once, after the first bytes went out. */
+    private static final class Recording implements java.nio.channels.WritableByteChannel {
+        final ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        private Runnable onWrite;
+
+        Recording(Runnable onWrite) {
+            this.onWrite = onWrite;
+        }
+
+        @Override
+        public int write(ByteBuffer buffer) {
+            int n = buffer.remaining();
+            byte[] chunk = new byte[n];
+            buffer.get(chunk);
+            sent.writeBytes(chunk);
+            if (onWrite != null) {
+                Runnable once = onWrite;
+                onWrite = null;
+                once.run();
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        boolean contains(String text) {
+            return sent.toString(StandardCharsets.ISO_8859_1).contains(text);
+        }
+    }
+
+    @Test
+    void timesBefore1970TravelAsQubesSendsThem() throws Exception {
+        Path old = Files.writeString(dir.resolve("old.txt"), "x");
+        try (org.qvm.guest.files.Directory directory = org.qvm.guest.files.Directory.open(dir)) {
+            // 1.5 s before 1970: the kernel keeps it as -2 s and 500000000 ns.
+            directory.setTimes(bytes("old.txt"), -2, 500_000_000, -2, 500_000_000);
+        }
+        Recording channel = new Recording(null);
+        FileCopyPacker.send(FileCopyPacker.scan(List.of(old), false), channel, sent -> { });
+        FileHeader header = FileHeader.decode(java.util.Arrays.copyOf(channel.sent.toByteArray(), FileHeader.SIZE));
+        assertEquals(0xFFFF_FFFEL, header.mtime(), "-2 s, cut to 32 bits");
+        assertEquals(500_000_000, header.mtimeNsec(), "nanoseconds are never negative");
+        assertEquals(0xFFFF_FFFEL, header.atime());
+        assertEquals(500_000_000, header.atimeNsec());
+    }
+
+    @Test
+    void aReadOnlyDirectoryIsFilledFirstAndGetsItsModeOnItsClosingHeader() throws Exception {
+        byte[] stream = new Stream().entry("ro", FileStatus.S_IFDIR | 0555, 0, new byte[0], 0).file("ro/f", "inside")
+                .entry("ro", FileStatus.S_IFDIR | 0555, 0, new byte[0], 0).end();
+        CopyResult result;
+        if (org.qvm.testsupport.Privileged.isRoot()) {
+            // Root ignores modes: receive as an ordinary user, as the agent does for its user.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setAttribute(home, "unix:uid", 65534);
+            result = org.qvm.guest.files.FsIdentity.runAs(65534, 65534, () -> receive(stream));
+        } else {
+            result = receive(stream);
+        }
+        assertEquals(0, result.errno(), Errno.describe(result.errno()));
+        assertEquals("inside", Files.readString(incoming.resolve("ro/f")));
+        assertEquals("r-xr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(incoming.resolve("ro"))));
+    }
+
+    @Test
+    void aSourceThatShrinksOrIsReplacedEndsTheCopyAtOnce() throws Exception {
+        Path file = Files.write(dir.resolve("shrinks.bin"), new byte[1 << 20]);
+        FileCopyPacker.Manifest manifest = FileCopyPacker.scan(List.of(file), false);
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.truncate(1000);
+        }
+        FileCopyPacker.SourceException shrunk = org.junit.jupiter.api.Assertions.assertThrows(
+                FileCopyPacker.SourceException.class, () -> FileCopyPacker.send(manifest, new Recording(null), sent -> { }));
+        assertTrue(shrunk.getMessage().contains("shrinks.bin became shorter while it was being copied"), shrunk.getMessage());
+
+        Path replaced = Files.writeString(dir.resolve("replaced.txt"), "innocent");
+        FileCopyPacker.Manifest before = FileCopyPacker.scan(List.of(replaced), false);
+        // The old file lives on elsewhere (so the new one cannot take its inode number).
+        Files.move(replaced, dir.resolve("kept-aside"));
+        Files.writeString(dir.resolve("other"), "SECRET!!");
+        Files.move(dir.resolve("other"), replaced);
+        Recording channel = new Recording(null);
+        FileCopyPacker.SourceException swapped = org.junit.jupiter.api.Assertions.assertThrows(
+                FileCopyPacker.SourceException.class, () -> FileCopyPacker.send(before, channel, sent -> { }));
+        assertTrue(swapped.getMessage().contains("was replaced while it was being copied"), swapped.getMessage());
+        assertFalse(channel.contains("SECRET"));
+
+        Path fifo = Files.writeString(dir.resolve("fifo"), "x");
+        FileCopyPacker.Manifest withFile = FileCopyPacker.scan(List.of(fifo), false);
+        Files.delete(fifo);
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+                org.junit.jupiter.api.Assertions.assertThrows(FileCopyPacker.SourceException.class,
+                        () -> FileCopyPacker.send(withFile, new Recording(null), sent -> { })),
+                "a FIFO swapped in is never opened for reading (that would wait for a writer)");
+    }
+
+    /** A tree whose directory 'sub' is swapped, mid-copy, for a link to a private directory holding a file of the same name. */
+    @Test
+    void aDirectorySwappedForALinkMidCopyIsNeverFollowed() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("share/tree"));
+        Files.writeString(tree.resolve("a.txt"), "first");
+        Files.createDirectories(tree.resolve("sub"));
+        Files.writeString(tree.resolve("sub/notes.txt"), "innocent");
+        Path secret = Files.createDirectories(dir.resolve("private"));
+        Files.writeString(secret.resolve("notes.txt"), "SECRET");
+        FileCopyPacker.Manifest manifest = FileCopyPacker.scan(List.of(tree), false);
+        Recording channel = new Recording(() -> {
+            try {
+                Files.move(tree.resolve("sub"), tree.resolve("sub.old"));
+                Files.createSymbolicLink(tree.resolve("sub"), secret);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        FileCopyPacker.SourceException stopped = org.junit.jupiter.api.Assertions.assertThrows(
+                FileCopyPacker.SourceException.class, () -> FileCopyPacker.send(manifest, channel, sent -> { }));
+        assertTrue(stopped.getMessage().contains("tree/sub"), stopped.getMessage());
+        assertTrue(channel.contains("first"), "the copy had begun");
+        assertFalse(channel.contains("SECRET"), "nothing from behind the link was sent");
+    }
+
+    @Test
+    void aMoveRemovesOnlyWhatItSentThroughTheDirectoriesItWalked() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("share/tree"));
+        Files.writeString(tree.resolve("a.txt"), "sent");
+        Files.createDirectories(tree.resolve("sub"));
+        Files.writeString(tree.resolve("sub/notes.txt"), "sent");
+        Files.writeString(tree.resolve("b.txt"), "sent");
+        Path outside = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(outside.resolve("notes.txt"), "not yours");
+        FileCopyPacker.Manifest manifest = FileCopyPacker.scan(List.of(tree), false);
+        // After the copy, before the sources go: sub becomes a link to elsewhere, b.txt another file.
+        Files.move(tree.resolve("sub"), dir.resolve("sub.moved"));
+        Files.createSymbolicLink(tree.resolve("sub"), outside);
+        Files.move(tree.resolve("b.txt"), dir.resolve("b.txt.kept"));
+        Files.writeString(tree.resolve("b.txt"), "written after the copy");
+
+        List<String> kept = FileCopyPacker.removeSent(manifest);
+
+        assertEquals("not yours", Files.readString(outside.resolve("notes.txt")), "nothing outside the tree is removed");
+        assertEquals("written after the copy", Files.readString(tree.resolve("b.txt")));
+        assertFalse(Files.exists(tree.resolve("a.txt")), "what was sent and is still there goes");
+        assertTrue(Files.exists(dir.resolve("sub.moved/notes.txt")), "a directory moved away is not followed");
+        assertTrue(kept.stream().anyMatch(k -> k.startsWith("tree/sub and what is in it")), kept.toString());
+        assertTrue(kept.stream().anyMatch(k -> k.startsWith("tree/b.txt (it was replaced")), kept.toString());
+    }
+
+    @Test
+    void namesAVmWouldRefuseAreRefusedBeforeAnythingIsSent() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("send/named"));
+        byte[] path = java.util.Arrays.copyOf(bytes(tree + "/bad"), tree.toString().length() + 5);
+        path[path.length - 1] = (byte) 0xff;
+        org.qvm.guest.transport.LibC libc = org.qvm.guest.transport.LibC.INSTANCE;
+        libc.close(libc.openat(org.qvm.guest.transport.LibC.AT_FDCWD, org.qvm.guest.transport.LibC.path(path),
+                org.qvm.guest.transport.LibC.O_CREAT | org.qvm.guest.transport.LibC.O_WRONLY, 0644));
+        FileCopyPacker.SourceException notUtf8 = org.junit.jupiter.api.Assertions.assertThrows(
+                FileCopyPacker.SourceException.class, () -> FileCopyPacker.scan(List.of(tree), false));
+        assertTrue(notUtf8.getMessage().contains("not valid UTF-8"), notUtf8.getMessage());
     }
 
     @Test
