@@ -121,7 +121,7 @@ final class QvmRun extends Tool {
                         + "\"none\" in " + vm.definition().file() + ")");
                 case SHELL -> {
                     String line = shell ? command.get(0) : ShellQuote.join(command);
-                    new ShellLoopClient(lifecycle.guestEndpoint(vm)).run(line, passIo ? output(stdout(), true) : null);
+                    new ShellLoopClient(lifecycle.guestEndpoint(vm), lifecycle.guestLimits()).run(line, passIo ? output(stdout(), true) : null);
                     yield 0;
                 }
                 case QVM -> runWithAgent(lifecycle, vm, new ExecRequest(shell, passIo, user, "", command, List.of()));

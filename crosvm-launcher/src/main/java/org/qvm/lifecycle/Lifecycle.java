@@ -323,13 +323,18 @@ public final class Lifecycle {
         return switch (vm.definition().agent()) {
             case NONE -> true;
             case QVM -> answers(() -> guestClient(vm).until(deadline).ping());
-            case SHELL -> answers(() -> guestEndpoint(vm).connect(deadline.atMost(GuestClient.Limits.DEFAULT.connect())).close());
+            case SHELL -> answers(() -> guestEndpoint(vm).connect(deadline.atMost(guestLimits().connect())).close());
         };
     }
 
-    /** A client for the VM's agent, with the protocol's bounds on every step. */
+    /** A client for the VM's agent, with the protocol's bounds on every step ([guest] answer-timeout). */
     public GuestClient guestClient(Vm vm) {
-        return new GuestClient(guestEndpoint(vm));
+        return new GuestClient(guestEndpoint(vm), guestLimits());
+    }
+
+    /** How long each step of the guest protocol may take on this host. */
+    public GuestClient.Limits guestLimits() {
+        return GuestClient.Limits.forAnswers(host.guest().answerTimeout());
     }
 
     private interface Probe {

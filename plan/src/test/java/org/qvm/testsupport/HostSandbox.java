@@ -73,9 +73,16 @@ public final class HostSandbox implements AutoCloseable {
                 [guest]
                 transport = "unix"
                 start-timeout = 60
+                answer-timeout = 10
                 [wayland]
                 socket = "%1$s/wayland-0"
                 """.formatted(dir, crosvmBinary, crosvmUser));
+    }
+
+    /** Sets [guest] start-timeout and answer-timeout (seconds) in the host file. */
+    public void guestTimeouts(int start, int answer) throws IOException {
+        Files.writeString(config, Files.readString(config).replaceAll("(?m)^start-timeout = .*$", "start-timeout = " + start)
+                .replaceAll("(?m)^answer-timeout = .*$", "answer-timeout = " + answer));
     }
 
     public void vm(String name, String text) throws IOException {

@@ -75,9 +75,12 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Cro
     /**
      * How the host reaches the agent in a guest.
      *
-     * @param startTimeout how long qvm-start waits for a VM to come up before it gives up and undoes the start
+     * @param startTimeout  how long qvm-start waits for a VM to come up before it gives up and undoes the start
+     * @param answerTimeout how long the host waits for each answer the guest protocol requires (and for a
+     *                      file copy in progress to move on) before it gives up on a guest that stopped answering
      */
-    public record Guest(GuestTransport transport, long port, java.time.Duration startTimeout) {
+    public record Guest(GuestTransport transport, long port, java.time.Duration startTimeout,
+                        java.time.Duration answerTimeout) {
     }
 
     public enum GuestTransport {

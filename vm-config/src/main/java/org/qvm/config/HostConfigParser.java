@@ -16,6 +16,7 @@ final class HostConfigParser {
     static final String DEFAULT_POOL = "10.0.0.0/24";
     static final long DEFAULT_GUEST_PORT = 5000;
     static final long DEFAULT_START_TIMEOUT = 60;
+    static final long DEFAULT_ANSWER_TIMEOUT = 10;
     /** The longest socket name kept in a VM's runtime directory. */
     static final String LONGEST_SOCKET = "crosvm.sock";
     /** A UNIX socket path holds at most 107 bytes; {@code <state-dir>/<vm>/crosvm.sock} must fit. */
@@ -104,7 +105,8 @@ final class HostConfigParser {
                 table.parsed("transport", text -> enumValue(HostConfig.GuestTransport.class, text))
                         .orElse(HostConfig.GuestTransport.VSOCK),
                 table.integer("port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_GUEST_PORT),
-                java.time.Duration.ofSeconds(table.integer("start-timeout", 1, 3600).orElse(DEFAULT_START_TIMEOUT)));
+                java.time.Duration.ofSeconds(table.integer("start-timeout", 1, 3600).orElse(DEFAULT_START_TIMEOUT)),
+                java.time.Duration.ofSeconds(table.integer("answer-timeout", 1, 600).orElse(DEFAULT_ANSWER_TIMEOUT)));
         table.finish();
         return guest;
     }

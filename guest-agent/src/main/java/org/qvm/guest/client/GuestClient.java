@@ -36,7 +36,13 @@ public final class GuestClient {
      * is sending.
      */
     public record Limits(Duration connect, Duration reply, Duration stall) {
-        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        public static final Limits DEFAULT = forAnswers(Duration.ofSeconds(10));
+
+        /** The limits for a host whose guests get {@code answer} to answer: a connection at most 5 s, a copy 3 answers' time to move. */
+        public static Limits forAnswers(Duration answer) {
+            Duration connect = answer.compareTo(Duration.ofSeconds(5)) < 0 ? answer : Duration.ofSeconds(5);
+            return new Limits(connect, answer, answer.multipliedBy(3));
+        }
     }
 
     private final GuestEndpoint endpoint;

@@ -17,9 +17,15 @@ import org.qvm.guest.transport.GuestSocket;
  */
 public final class ShellLoopClient {
     private final GuestEndpoint endpoint;
+    private final GuestClient.Limits limits;
 
     public ShellLoopClient(GuestEndpoint endpoint) {
+        this(endpoint, GuestClient.Limits.DEFAULT);
+    }
+
+    public ShellLoopClient(GuestEndpoint endpoint, GuestClient.Limits limits) {
         this.endpoint = endpoint;
+        this.limits = limits;
     }
 
     /**
@@ -29,7 +35,7 @@ public final class ShellLoopClient {
      */
     public void run(String commandLine, OutputStream output) throws GuestException {
         String line = output == null && !commandLine.strip().endsWith("&") ? commandLine + " &" : commandLine;
-        try (GuestSocket socket = endpoint.connect(Deadline.in(GuestClient.Limits.DEFAULT.connect()))) {
+        try (GuestSocket socket = endpoint.connect(Deadline.in(limits.connect()))) {
             socket.output().write((line + "\n").getBytes(StandardCharsets.UTF_8));
             socket.output().flush();
             socket.shutdownOutput();
