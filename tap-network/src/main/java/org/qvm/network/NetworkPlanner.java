@@ -27,8 +27,7 @@ public final class NetworkPlanner {
     public static List<String> sysctlsFor(HostConfig host, String vmName) {
         List<String> keys = new ArrayList<>();
         host.network().uplink().ifPresent(uplink -> keys.add(Sysctl.ipv4Forwarding(uplink)));
-        keys.add(Sysctl.ipv4Forwarding(TapName.of(vmName)));
-        keys.add(Sysctl.ipv6Disabled(TapName.of(vmName)));
+        keys.addAll(Sysctl.forTap(TapName.of(vmName)).keySet());
         return keys;
     }
 
@@ -153,19 +152,17 @@ public final class NetworkPlanner {
         if (existing.isEmpty()) {
             plan.run(ip("tuntap", "add", "dev", tap, "mode", "tap", "vnet_hdr", "user", user), ip("link", "del", "dev", tap));
             plan.run(ip("link", "set", "dev", tap, "alias", TapName.alias(vm.name())));
-            plan.run(Sysctl.set(Sysctl.ipv6Disabled(tap), "1"));
-            plan.run(Sysctl.set(Sysctl.ipv4Forwarding(tap), "1"));
+            Sysctl.forTap(tap).forEach((key, value) -> plan.run(Sysctl.set(key, value)));
             plan.run(ip("addr", "add", address, "dev", tap));
             plan.run(ip("link", "set", "dev", tap, "up"));
             return;
         }
         ObservedNetwork.Link found = existing.get();
-        if (!observed.sysctl(Sysctl.ipv6Disabled(tap)).orElse("0").equals("1")) {
-            plan.run(Sysctl.set(Sysctl.ipv6Disabled(tap), "1"));
-        }
-        if (!observed.sysctl(Sysctl.ipv4Forwarding(tap)).orElse("0").equals("1")) {
-            plan.run(Sysctl.set(Sysctl.ipv4Forwarding(tap), "1"));
-        }
+        Sysctl.forTap(tap).forEach((key, value) -> {
+            if (!observed.sysctl(key).orElse("").equals(value)) {
+                plan.run(Sysctl.set(key, value));
+            }
+        });
         for (String stale : found.ipv4Addresses()) {
             if (!stale.equals(address)) {
                 plan.run(ip("addr", "del", stale, "dev", tap));

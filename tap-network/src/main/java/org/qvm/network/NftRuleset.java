@@ -26,7 +26,8 @@ import org.qvm.plan.Command;
  *                       ip saddr POOL oifname UPLINK masquerade }
  *   chain vm-NAME-from  { ip saddr GUEST oifname UPLINK accept; drop }
  *   chain vm-NAME-to    { iifname UPLINK ip daddr GUEST ct state established,related accept; drop }
- *   chain vm-NAME-input { ct state established,related accept;
+ *   chain vm-NAME-input { ip saddr != GUEST drop;
+ *                         ct state established,related ct original ip daddr GUEST accept;
  *                         [ip daddr HOST udp/tcp dport 53 accept, when the host serves DNS]; drop }
  * }
  * </pre>
@@ -35,7 +36,10 @@ import org.qvm.plan.Command;
  * can reach no other VM (their traffic would leave through another tap, not the uplink) and no
  * other host interface; of the host itself it reaches only replies to connections the host made
  * and, if the host serves DNS, port 53 on its gateway address. Nothing from outside reaches a VM
- * unless it answers the VM. Traffic that does not touch a qvm tap is not looked at (the base
+ * unless it answers the VM. Whatever a VM sends must carry its own address: a forged source (another
+ * VM's, the uplink's, a server's the host talks to) is dropped, to the host as on the way out; and
+ * of the host's connections, only those it made to this VM let packets (or ICMP errors) back in,
+ * so a VM cannot inject a reply or an error into a flow the host has open elsewhere. Traffic that does not touch a qvm tap is not looked at (the base
  * chains accept), so the host's own firewall keeps deciding about it.
  *
  * Each VM's pieces are its three chains and its three map entries, so one VM's network is added
@@ -149,7 +153,9 @@ final class NftRuleset {
                 + " ct state established,related accept"));
         commands.add(nft("add", "rule", FAMILY, TABLE, to, "drop"));
         commands.add(nft("add", "chain", FAMILY, TABLE, input));
-        commands.add(nft("add", "rule", FAMILY, TABLE, input, "ct state established,related accept"));
+        commands.add(nft("add", "rule", FAMILY, TABLE, input, "ip saddr != " + link.guest() + " drop"));
+        commands.add(nft("add", "rule", FAMILY, TABLE, input, "ct state established,related ct original ip daddr "
+                + link.guest() + " accept"));
         if (GuestAddressing.hostServesDns(network)) {
             for (String protocol : List.of("udp", "tcp")) {
                 commands.add(nft("add", "rule", FAMILY, TABLE, input, "ip daddr " + link.host() + " " + protocol

@@ -18,6 +18,25 @@ final class Sysctl {
         return "net/ipv6/conf/" + ifname + "/disable_ipv6";
     }
 
+    /**
+     * What every VM's tap is set to, in this order: no IPv6; forwarding (to the uplink, under the
+     * firewall's rules); strict reverse-path filtering (a packet whose source is not routed back
+     * through the tap is dropped: no other VM's address, no outside address); ARP answered only
+     * for the tap's own address (arp_ignore=1) and asked only from it (arp_announce=2), so a guest
+     * learns nothing of the other VMs' gateways. The kernel uses the larger of
+     * {@code conf/all/rp_filter} and the tap's, so a host whose {@code all} is 2 (loose, systemd's
+     * default) filters the taps loosely: the firewall's own source checks do not depend on it.
+     */
+    static java.util.Map<String, String> forTap(String tap) {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put(ipv6Disabled(tap), "1");
+        settings.put(ipv4Forwarding(tap), "1");
+        settings.put("net/ipv4/conf/" + tap + "/rp_filter", "1");
+        settings.put("net/ipv4/conf/" + tap + "/arp_ignore", "1");
+        settings.put("net/ipv4/conf/" + tap + "/arp_announce", "2");
+        return settings;
+    }
+
     /** The interface a per-interface key is about. */
     static String interfaceOf(String key) {
         return key.split("/")[3];

@@ -87,6 +87,9 @@ class NetworkPlannerTest {
                 "ip link set dev qvm-untrusted alias qvm:untrusted",
                 "sysctl -q -w net/ipv6/conf/qvm-untrusted/disable_ipv6=1",
                 "sysctl -q -w net/ipv4/conf/qvm-untrusted/forwarding=1",
+                "sysctl -q -w net/ipv4/conf/qvm-untrusted/rp_filter=1",
+                "sysctl -q -w net/ipv4/conf/qvm-untrusted/arp_ignore=1",
+                "sysctl -q -w net/ipv4/conf/qvm-untrusted/arp_announce=2",
                 "ip addr add 10.0.0.10/31 dev qvm-untrusted",
                 "ip link set dev qvm-untrusted up",
                 "nft add chain inet qvm vm-untrusted-from",
@@ -97,7 +100,8 @@ class NetworkPlannerTest {
                 "nft add rule inet qvm vm-untrusted-to 'iifname \"eno2\" ip daddr 10.0.0.11 ct state established,related accept'",
                 "nft add rule inet qvm vm-untrusted-to drop",
                 "nft add chain inet qvm vm-untrusted-input",
-                "nft add rule inet qvm vm-untrusted-input 'ct state established,related accept'",
+                "nft add rule inet qvm vm-untrusted-input 'ip saddr != 10.0.0.11 drop'",
+                "nft add rule inet qvm vm-untrusted-input 'ct state established,related ct original ip daddr 10.0.0.11 accept'",
                 "nft add rule inet qvm vm-untrusted-input drop",
                 "nft add element inet qvm vm_from '{ \"qvm-untrusted\" : jump vm-untrusted-from }'",
                 "nft add element inet qvm vm_to '{ \"qvm-untrusted\" : jump vm-untrusted-to }'",
@@ -150,8 +154,7 @@ class NetworkPlannerTest {
             String tap = TapName.of(name);
             links.put(tap, new ObservedNetwork.Link(tap, Optional.of(new ObservedNetwork.Tap(true, true, false, false, "root")),
                     TapName.alias(name), true, List.of(vm.link().orElseThrow().host() + "/31")));
-            sysctls.put(Sysctl.ipv4Forwarding(tap), "1");
-            sysctls.put(Sysctl.ipv6Disabled(tap), "1");
+            sysctls.putAll(Sysctl.forTap(tap));
             List<String> vmChains = NftRuleset.vmChains(name);
             chains.addAll(vmChains);
             for (int i = 0; i < vmChains.size(); i++) {

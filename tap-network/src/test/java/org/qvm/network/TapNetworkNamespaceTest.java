@@ -219,7 +219,7 @@ class TapNetworkNamespaceTest {
         guests.add(guest);
         String hostSide = vm.link().orElseThrow().host() + "/31";
         host.link(tap, hostSide, guest, "eth0", vm.link().orElseThrow().guest() + "/31");
-        host.run("sysctl", "-q", "-w", "net/ipv4/conf/" + tap + "/forwarding=1");
+        Sysctl.forTap(tap).forEach((key, value) -> host.run("sysctl", "-q", "-w", key + "=" + value));
         guest.run("ip", "route", "add", "default", "via", vm.link().orElseThrow().host().toString());
         return guest;
     }
@@ -244,6 +244,122 @@ class TapNetworkNamespaceTest {
     private static String fetch(NetworkNamespace from, String address, int port) {
         return from.runner().run(Command.of("socat", "-T", "2", "-u", "TCP:" + address + ":" + port + ",connect-timeout=2",
                 "STDOUT").withTimeout(Duration.ofSeconds(10))).stdout().strip();
+    }
+
+    private Path packets() throws Exception {
+        Path script = dir.resolve("packets.py");
+        if (!Files.exists(script)) {
+            try (var in = getClass().getResourceAsStream("packets.py")) {
+                Files.copy(in, script);
+            }
+        }
+        return script;
+    }
+
+    /** A long-running packets.py command in the namespace, once it said its first line. */
+    private Process packetsProcess(NetworkNamespace namespace, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", namespace.name(), "python3", packets().toString()));
+        argv.addAll(List.of(args));
+        Process process = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        servers.add(process);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream()));
+        String first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(first != null, "packets.py " + String.join(" ", args) + " started");
+        readers.put(process, out);
+        return process;
+    }
+
+    private final java.util.Map<Process, java.io.BufferedReader> readers = new java.util.HashMap<>();
+
+    /** Tells a udp-flow to look, and what it saw: answer, refused or nothing. */
+    private String outcomeOf(Process flow) throws Exception {
+        flow.getOutputStream().write("go\n".getBytes());
+        flow.getOutputStream().flush();
+        assertTrue(flow.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        return readers.get(flow).readLine();
+    }
+
+    private void send(NetworkNamespace from, String... args) throws Exception {
+        List<String> argv = new ArrayList<>(List.of("python3", packets().toString()));
+        argv.addAll(List.of(args));
+        from.run(argv.toArray(String[]::new));
+    }
+
+    private static List<String> lines(Path file) throws Exception {
+        return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    }
+
+    /**
+     * A guest that forges its source address: another VM's or the uplink's, to reach the host's
+     * DNS (and, through the host's answer, the other VM); a server's, to inject a reply into a flow
+     * the host has open on the uplink; or an ICMP error about such a flow. None of it gets in. The
+     * host plays a systemd host, whose conf/all/rp_filter of 2 makes the taps' own strict setting
+     * loose: the firewall has to hold by itself.
+     */
+    @Test
+    void forgedPacketsFromAGuestGetNowhere() throws Exception {
+        Configuration config = config();
+        VmNetwork network = new VmNetwork(config.host(), host.runner());
+        network.up(config.require("dev"));
+        network.up(config.require("com"));
+        for (String key : List.of("rp_filter", "arp_ignore", "arp_announce")) {
+            assertEquals(key.equals("arp_announce") ? "2" : "1",
+                    host.run("sysctl", "-n", "net/ipv4/conf/qvm-dev/" + key).stdout().strip(), key + " of the tap");
+        }
+        host.run("sysctl", "-q", "-w", "net/ipv4/conf/all/rp_filter=2");
+        NetworkNamespace dev = standInGuest(config.require("dev"));
+        NetworkNamespace com = standInGuest(config.require("com"));
+
+        // DNS on the gateway, from dev's own address (the control), then forged, then dev's own again.
+        Path log = dir.resolve("dns.log");
+        packetsProcess(host, "udp-log", "53", log.toString());
+        send(dev, "udp-send", "10.0.0.9", "10.0.0.8", "53");
+        dev.run("ip", "addr", "add", "10.0.0.5/32", "dev", "eth0");
+        dev.run("ip", "addr", "add", "192.0.2.2/32", "dev", "eth0");
+        send(dev, "udp-send", "10.0.0.5", "10.0.0.8", "53");
+        send(dev, "udp-send", "192.0.2.2", "10.0.0.8", "53");
+        dev.run("ip", "addr", "del", "10.0.0.5/32", "dev", "eth0");
+        dev.run("ip", "addr", "del", "192.0.2.2/32", "dev", "eth0");
+        send(dev, "udp-send", "10.0.0.9", "10.0.0.8", "53");
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (lines(log).size() < 2) {
+            assertTrue(Instant.now().isBefore(deadline), "dev's own queries arrived: " + lines(log));
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of("10.0.0.9", "10.0.0.9"), lines(log), "a forged source never reaches the host's DNS");
+
+        // A reply forged by com into a flow the host has open to a server on the uplink.
+        packetsProcess(internet, "udp-sink", "53");
+        Process flow = packetsProcess(host, "udp-flow", "5353", "192.0.2.1", "53");
+        com.run("ip", "addr", "add", "192.0.2.1/32", "dev", "eth0");
+        send(com, "udp-send", "192.0.2.1", "192.0.2.2", "5353", "53");
+        com.run("ip", "addr", "del", "192.0.2.1/32", "dev", "eth0");
+        assertEquals("nothing", outcomeOf(flow), "a forged reply does not get into the host's flow");
+
+        // An ICMP error, from dev's own address, about that kind of flow: not let in either.
+        Process other = packetsProcess(host, "udp-flow", "5354", "192.0.2.1", "53");
+        send(dev, "icmp-unreachable", "192.0.2.2", "5354", "192.0.2.1", "53");
+        assertEquals("nothing", outcomeOf(other), "a forged ICMP error does not reach the host's flow");
+        // The same error about a flow the host has open to dev itself is dev's to send, and gets through.
+        packetsProcess(dev, "udp-sink", "7");
+        Process toDev = packetsProcess(host, "udp-flow", "5355", "10.0.0.9", "7");
+        send(dev, "icmp-unreachable", "10.0.0.8", "5355", "10.0.0.9", "7");
+        assertEquals("refused", outcomeOf(toDev), "the forger's packets are real: about its own flow, the error counts");
+
+        // ARP: dev learns its own gateway, not com's (arp_ignore).
+        dev.run("ip", "route", "add", "10.0.0.4/32", "dev", "eth0");
+        dev.attempt("ping", "-n", "-q", "-c", "1", "-W", "1", "10.0.0.4");
+        dev.attempt("ping", "-n", "-q", "-c", "1", "-W", "1", "10.0.0.8");
+        assertFalse(dev.run("ip", "neigh", "show", "10.0.0.4", "dev", "eth0").stdout().contains("lladdr"),
+                "the host does not answer dev's ARP for com's gateway");
+        assertTrue(dev.run("ip", "neigh", "show", "10.0.0.8", "dev", "eth0").stdout().contains("lladdr"),
+                "but it does for dev's own");
     }
 
     @Test
