@@ -86,6 +86,7 @@ autostart
 wayland
 private-size
 shares
+rules
 kernel
 rootfs"; return ;;
         --label) _qvm_reply "red
@@ -108,6 +109,7 @@ autostart
 wayland
 private-size
 shares
+rules
 kernel
 rootfs"; return ;;
         --color) _qvm_reply "auto
@@ -159,6 +161,7 @@ _qvm_start() {
 --exclude
 --dry-run
 --skip-if-running
+--rules-only
 --no-wait
 --foreground"
         return

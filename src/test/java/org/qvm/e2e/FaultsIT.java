@@ -64,6 +64,37 @@ class FaultsIT extends Scenario {
         HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
     }
 
+    /** What reloading the distribution's nftables service does to running VMs, and how it is noticed and put right. */
+    @Test
+    void aFlushedRulesetIsNoticedAndPutBack() throws Exception {
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "shopping", "personal"));
+        assertEquals(Map.of("dev", List.of("ok"), "shopping", List.of("ok"), "personal", List.of("-"), "com", List.of("-")),
+                Map.of("dev", sandbox.ls("rules").get("dev"), "shopping", sandbox.ls("rules").get("shopping"),
+                        "personal", sandbox.ls("rules").get("personal"), "com", sandbox.ls("rules").get("com")));
+
+        sandbox.host.run("nft", "flush", "ruleset");
+        HostSandbox.Run table = sandbox.run("qvm-ls");
+        HostSandbox.assertOk(table);
+        assertTrue(table.out().lines().findFirst().orElse("").endsWith("RULES"), "the column appears: " + table.out());
+        assertTrue(table.out().lines().anyMatch(line -> line.startsWith("dev ") && line.endsWith("missing")), table.out());
+        assertTrue(table.err().contains("qvm-ls: warning: dev, shopping run without its network rules"), table.err());
+        assertTrue(table.err().contains("qvm-start --skip-if-running dev shopping"), table.err());
+
+        HostSandbox.Run skip = sandbox.run("qvm-start", "-v", "--skip-if-running", "dev");
+        HostSandbox.assertOk(skip);
+        assertTrue(skip.err().contains("dev: its network rules were missing; put back"), skip.err());
+        assertEquals(List.of("ok"), sandbox.ls("rules").get("dev"));
+        assertEquals(List.of("missing"), sandbox.ls("rules").get("shopping"));
+
+        HostSandbox.assertOk(sandbox.run("qvm-start", "--all", "--rules-only"));
+        assertEquals(List.of("ok"), sandbox.ls("rules").get("shopping"));
+        assertEquals("Halted", sandbox.stateOf("com"), "--rules-only starts nothing");
+        HostSandbox.Run clean = sandbox.run("qvm-ls");
+        assertEquals("", clean.err(), "no warning once the rules are back");
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+    }
+
     /** Killed once its network is up: the next qvm-start finishes the job (adopting crosvm if it got that far). */
     @Test
     void aQvmStartKilledHalfWayIsRepairedByTheNextStart() throws Exception {

@@ -11,6 +11,7 @@ import org.qvm.config.Label;
 import org.qvm.config.Vm;
 import org.qvm.lifecycle.RuntimeState;
 import org.qvm.lifecycle.VmState;
+import org.qvm.network.VmNetwork;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +21,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "qvm-ls", header = "list VMs and their state", sortOptions = false,
         description = "List VMs and their state. Without names, lists every VM.",
         footer = {"", "Fields: name, state, label, memory, cpus, ip, gateway, cid, autostart, wayland, private-size, "
-                + "shares, kernel, rootfs.", "Default: NAME STATE LABEL MEMORY CPUS IP CID. MEMORY is in MiB."})
+                + "shares, rules, kernel, rootfs.", "Default: NAME STATE LABEL MEMORY CPUS IP CID. MEMORY is in MiB.",
+                "RULES says whether a running VM's network rules are in place (ok, missing, ?). A VM whose rules are "
+                        + "missing is not isolated: qvm-ls warns, adds the column, and qvm-start --skip-if-running puts "
+                        + "them back."})
 final class QvmLs extends Tool {
     @Parameters(paramLabel = "VMNAME", arity = "0..*", description = "List only these VMs.")
     List<String> names = new ArrayList<>();
@@ -100,7 +104,13 @@ final class QvmLs extends Tool {
                 rows.add(row);
             }
         }
+        rows = withRules(configuration, rows);
         rows.sort(order(sortField));
+        List<String> missing = rows.stream().filter(row -> "missing".equals(row.rules())).map(row -> row.vm().name()).toList();
+        if (!missing.isEmpty() && !format.rawList && !format.rawData && !format.json && !columns.contains(VmField.RULES)) {
+            columns = new ArrayList<>(columns);
+            columns.add(VmField.RULES);
+        }
 
         List<String> lines;
         if (format.rawList) {
@@ -114,8 +124,36 @@ final class QvmLs extends Tool {
         }
         lines.forEach(out()::println);
         out().flush();
+        if (!missing.isEmpty()) {
+            warn(String.join(", ", missing) + (missing.size() == 1 ? " runs" : " run") + " without its network rules (was "
+                    + "the nftables ruleset flushed?), so it is not isolated from the host's network or other VMs; put "
+                    + "them back with: qvm-start --skip-if-running " + String.join(" ", missing));
+        }
         return 0;
     }
+
+    /** The rows, with the rules column filled in for running VMs with network (one read of the table for all). */
+    private List<VmRow> withRules(Configuration configuration, List<VmRow> rows) {
+        List<Vm> running = rows.stream().filter(row -> RULES_STATES.contains(row.state()) && row.vm().link().isPresent())
+                .map(VmRow::vm).toList();
+        if (running.isEmpty()) {
+            return rows;
+        }
+        java.util.Map<String, VmNetwork.Rules> rules = new VmNetwork(configuration.host(), runner()).rulesOf(running);
+        List<VmRow> filled = new ArrayList<>();
+        for (VmRow row : rows) {
+            VmNetwork.Rules state = rules.get(row.vm().name());
+            filled.add(state == null ? row : new VmRow(row.vm(), row.state(), switch (state) {
+                case IN_PLACE -> "ok";
+                case MISSING -> "missing";
+                case UNKNOWN -> "?";
+            }));
+        }
+        return filled;
+    }
+
+    /** The states in which a VM's network rules should be in place. */
+    private static final Set<VmState> RULES_STATES = EnumSet.of(VmState.RUNNING, VmState.PAUSED, VmState.HALTING);
 
     private List<VmField> columns() {
         if (fields == null) {

@@ -15,8 +15,13 @@ import picocli.CommandLine.Option;
         "If a step fails, what that start set up is taken down again (volumes stay) and the error names the step.",
         "A second qvm-start of the same VM waits for the first and then reports that the VM is running."})
 final class QvmStart extends LifecycleTool {
-    @Option(names = "--skip-if-running", description = "A VM that is already running is not an error.")
+    @Option(names = "--skip-if-running", description = "A VM that is already running is not an error (its network "
+            + "rules are put back if they are missing).")
     boolean skipIfRunning;
+
+    @Option(names = "--rules-only", description = "Start nothing: put back the network rules of the VMs that run, where "
+            + "they are missing (after the nftables ruleset was flushed or reloaded). For qvm-network.service.")
+    boolean rulesOnly;
 
     @Option(names = "--no-wait", description = "Return once crosvm runs; do not wait for the VM to come up.")
     boolean noWait;
@@ -32,7 +37,8 @@ final class QvmStart extends LifecycleTool {
                 new String[] {"qvm-start shopping", "prepare shopping's volume and network, launch crosvm, wait for its agent"},
                 new String[] {"qvm-start dev com untrusted", "three VMs, in parallel"},
                 new String[] {"qvm-start --all --exclude personal", "every VM but one"},
-                new String[] {"qvm-start --dry-run untrusted", "print every command starting untrusted would run"});
+                new String[] {"qvm-start --dry-run untrusted", "print every command starting untrusted would run"},
+                new String[] {"qvm-start --all --rules-only", "after an nftables reload: put back the running VMs' isolation"});
     }
 
     @Override
@@ -42,6 +48,12 @@ final class QvmStart extends LifecycleTool {
 
     @Override
     int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms) {
+        if (rulesOnly) {
+            if (foreground || noWait) {
+                throw new UsageException("--rules-only starts nothing: it takes neither --foreground nor --no-wait");
+            }
+            return forEachInParallel(vms, lifecycle::restoreNetwork) == 0 ? 0 : 1;
+        }
         if (foreground) {
             if (vms.size() != 1 || noWait) {
                 throw new UsageException("--foreground takes exactly one VM (and waits for it)");

@@ -27,6 +27,8 @@ enum VmField {
     PRIVATE_SIZE(row -> definition(row).privateSize().toString()),
     SHARES(row -> definition(row).shares().isEmpty() ? null
             : String.join(",", definition(row).shares().stream().map(VmDefinition.Share::tag).toList())),
+    /** Whether a running VM's network rules are in place: ok, missing (it is not isolated), ? (not readable here). */
+    RULES(VmRow::rules),
     KERNEL(row -> definition(row).kernel().toString()),
     ROOTFS(row -> definition(row).rootfs().toString());
 

@@ -53,7 +53,8 @@ class InstallIT {
         for (String file : List.of("/usr/local/bin/qvm-java", "/usr/local/bin/qvm-agent", "/usr/local/share/qvm/qvm.jar",
                 "/usr/local/share/qvm/qvm-agent.jar", "/usr/local/share/man/man1/qvm-agent.1",
                 "/usr/local/share/zsh/site-functions/_qvm", "/usr/local/lib/systemd/system/qvm@.service",
-                "/usr/local/lib/systemd/system/qvm-autostart.service", "/usr/local/share/qvm/examples/qvm.toml",
+                "/usr/local/lib/systemd/system/qvm-autostart.service", "/usr/local/lib/systemd/system/qvm-network.service",
+                "/usr/local/share/qvm/examples/qvm.toml",
                 "/usr/local/share/qvm/examples/vms/personal.toml", "/usr/local/share/qvm/examples/guest/qvm-agent.service",
                 "/etc/qvm/qvm.toml")) {
             assertTrue(files.contains(file), file + " in " + files);
@@ -95,7 +96,7 @@ class InstallIT {
         if (Programs.which("systemd-analyze").isPresent()) {
             Path units = prefix.resolve("lib/systemd/system");
             Files.copy(units.resolve("qvm@.service"), units.resolve("qvm@dev.service"));
-            for (String unit : List.of("qvm@dev.service", "qvm-autostart.service")) {
+            for (String unit : List.of("qvm@dev.service", "qvm-autostart.service", "qvm-network.service")) {
                 CommandResult verify = runner.run(Command.of("systemd-analyze", "verify", units.resolve(unit).toString())
                         .withEnvironment("MANPATH", prefix.resolve("share/man").toString()));
                 assertEquals(0, verify.exitStatus(), unit + ": " + verify.stderr());

@@ -118,6 +118,9 @@ public final class Lifecycle {
             }
             if (state == VmState.RUNNING || state == VmState.PAUSED || state == VmState.HALTING) {
                 if (skipIfRunning) {
+                    if (state != VmState.HALTING) {
+                        putBackNetwork(vm);
+                    }
                     return StartOutcome.ALREADY_RUNNING;
                 }
                 throw new LifecycleException(vm.name() + " is already " + state.displayName().toLowerCase(java.util.Locale.ROOT));
@@ -130,6 +133,33 @@ public final class Lifecycle {
             return StartOutcome.STARTED;
         } catch (IOException e) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Puts back a running VM's network rules where they are missing (a flushed ruleset, say), and
+     * nothing else: a VM that does not run is left alone.
+     *
+     * @return whether there was anything to put back
+     */
+    public boolean restoreNetwork(Vm vm) {
+        try (LockFile lock = lock(vm)) {
+            VmState state = runtime.stateOf(vm.name());
+            return (state == VmState.RUNNING || state == VmState.PAUSED) && putBackNetwork(vm);
+        } catch (IOException e) {
+            throw new LifecycleException("cannot restore the network of " + vm.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean putBackNetwork(Vm vm) {
+        try {
+            boolean changed = network.up(vm);
+            if (changed) {
+                progress.accept(vm.name() + ": its network rules were missing; put back");
+            }
+            return changed;
+        } catch (org.qvm.network.NetworkException | PlanFailedException e) {
+            throw new LifecycleException("cannot restore the network of " + vm.name() + ": " + e.getMessage(), e);
         }
     }
 

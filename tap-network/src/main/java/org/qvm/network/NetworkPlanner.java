@@ -189,11 +189,7 @@ public final class NetworkPlanner {
         List<String> chains = NftRuleset.vmChains(name);
         if (tableKept) {
             ObservedNetwork.QvmTable table = observed.table().orElseThrow();
-            String expected = NftRuleset.vmComment(name, NftRuleset.vmChecksum(name, network, link));
-            boolean current = table.chains().containsAll(chains)
-                    && table.commentsOf(chains.get(0)).contains(expected)
-                    && elementsPointAtChains(table, tap, chains);
-            if (current) {
+            if (vmRulesCurrent(network, vm, table)) {
                 return;
             }
             removeVmRules(table, name, plan);
@@ -211,6 +207,23 @@ public final class NetworkPlanner {
             String map = NftRuleset.MAPS.get(i);
             plan.run(NftRuleset.addElement(map, tap, chains.get(i)), NftRuleset.deleteElement(map, tap));
         }
+    }
+
+    /** Whether the VM's chains, rules and map entries are in the table as its configuration wants them. */
+    static boolean vmRulesCurrent(HostConfig.Network network, Vm vm, ObservedNetwork.QvmTable table) {
+        List<String> chains = NftRuleset.vmChains(vm.name());
+        String expected = NftRuleset.vmComment(vm.name(), NftRuleset.vmChecksum(vm.name(), network, vm.link().orElseThrow()));
+        return table.chains().containsAll(chains)
+                && table.commentsOf(chains.get(0)).contains(expected)
+                && elementsPointAtChains(table, TapName.of(vm.name()), chains);
+    }
+
+    /**
+     * Whether a VM with network is isolated as it should be: the table's base and the VM's own
+     * rules are all there (a flushed ruleset takes them all away, and nothing else notices).
+     */
+    public static boolean rulesInPlace(HostConfig.Network network, Vm vm, Optional<ObservedNetwork.QvmTable> table) {
+        return table.filter(t -> baseIsCurrent(t, network) && vmRulesCurrent(network, vm, t)).isPresent();
     }
 
     private static boolean elementsPointAtChains(ObservedNetwork.QvmTable table, String tap, List<String> chains) {

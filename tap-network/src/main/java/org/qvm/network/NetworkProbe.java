@@ -56,7 +56,12 @@ public final class NetworkProbe {
         return e.getMessage();
     }
 
-    private Optional<ObservedNetwork.QvmTable> readTable() {
+    /**
+     * Reads the qvm table alone (empty if there is none).
+     *
+     * @throws NetworkException if nft is missing or may not be run (not root)
+     */
+    public Optional<ObservedNetwork.QvmTable> readTable() {
         Command list = Command.of("nft", "-j", "list", "table", NftRuleset.FAMILY, NftRuleset.TABLE);
         CommandResult result;
         try {

@@ -65,13 +65,45 @@ public final class VmNetwork {
         return NetworkPlanner.down(vmName, probe.observe(NetworkPlanner.sysctlsFor(host, vmName)));
     }
 
+    /** Whether a running VM's isolation is in place. */
+    public enum Rules {
+        /** Its rules are all there. */
+        IN_PLACE,
+        /** Some or all are gone (a flushed ruleset, say): the VM is not isolated. */
+        MISSING,
+        /** The table cannot be read here (not root, no nft). */
+        UNKNOWN
+    }
+
+    /** For each of these VMs that has network, whether its rules are in place: one read of the table for all. */
+    public java.util.Map<String, Rules> rulesOf(java.util.List<Vm> vms) {
+        java.util.Map<String, Rules> rules = new java.util.LinkedHashMap<>();
+        java.util.List<Vm> networked = vms.stream().filter(vm -> vm.link().isPresent()).toList();
+        if (networked.isEmpty()) {
+            return rules;
+        }
+        Optional<ObservedNetwork.QvmTable> table;
+        try {
+            table = probe.readTable();
+        } catch (NetworkException e) {
+            networked.forEach(vm -> rules.put(vm.name(), Rules.UNKNOWN));
+            return rules;
+        }
+        for (Vm vm : networked) {
+            rules.put(vm.name(), NetworkPlanner.rulesInPlace(host.network(), vm, table) ? Rules.IN_PLACE : Rules.MISSING);
+        }
+        return rules;
+    }
+
     /**
-     * Brings the VM's network up. Checks first and changes nothing if something is in the way; a
-     * failure half-way undoes what this call set up.
+     * Brings the VM's network up (for a running VM, puts back what is missing). Checks first and
+     * changes nothing if something is in the way; a failure half-way undoes what this call set up.
+     *
+     * @return whether anything had to be done
      */
-    public void up(Vm vm) {
+    public boolean up(Vm vm) {
         if (vm.link().isEmpty()) {
-            return;
+            return false;
         }
         try (LockFile lock = lock()) {
             CheckedPlan plan = NetworkPlanner.up(host, vm, probe.observe(NetworkPlanner.sysctlsFor(host, vm.name())));
@@ -81,6 +113,7 @@ public final class VmNetwork {
             }
             LOG.info("network of {}: {} steps", vm.name(), plan.plan().steps().size());
             executor.execute(plan.plan());
+            return !plan.plan().isEmpty();
         } catch (IOException e) {
             throw new NetworkException("cannot take " + lockPath() + ": " + e.getMessage());
         }
