@@ -34,7 +34,7 @@ final class QvmVolume extends Tool {
     List<String[]> examples() {
         return List.of(
                 new String[] {"qvm-volume list", "every VM's root image and private volume, with sizes and paths"},
-                new String[] {"qvm-volume resize dev:private 60G", "grow dev's volume and filesystem; dev.toml records 60G"},
+                new String[] {"qvm-volume resize dev:private 60G", "grow dev's volume (dev grows its filesystem at its next boot); dev.toml records 60G"},
                 new String[] {"qvm-volume remove untrusted:private", "remove untrusted's data (asks first)"});
     }
 
@@ -106,8 +106,9 @@ final class QvmVolume extends Tool {
         }
     }
 
-    @Command(name = "resize", description = "Grow a VM's private volume and its filesystem, and record the new size "
-            + "in the VM's file. Volumes only grow; the VM must be halted.")
+    @Command(name = "resize", description = "Grow a VM's private volume and record the new size in the VM's file. "
+            + "Volumes only grow; the VM must be halted. The filesystem on it is the guest's: the guest grows it to "
+            + "fill the volume when it next boots (the host never checks or resizes what a guest wrote).")
     static final class Resize extends Tool {
         @Override
         Arguments arguments() {

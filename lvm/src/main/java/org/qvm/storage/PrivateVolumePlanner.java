@@ -15,7 +15,9 @@ import org.qvm.plan.Step;
  * <ul>
  * <li>a volume is formatted only right after it was made, under its temporary name, and only if
  *     no filesystem is found on it; a volume under its real name is never formatted;</li>
- * <li>a larger size grows the volume and then its filesystem; a smaller one is refused;</li>
+ * <li>a larger size grows the volume, never its filesystem: that filesystem is the guest's, and what
+ *     a guest controls is not for root on the host to parse (e2fsck, resize2fs); the guest grows
+ *     it itself when it next boots. A smaller size is refused;</li>
  * <li>a volume of that name that qvm did not make is never touched.</li>
  * </ul>
  */
@@ -55,9 +57,6 @@ public final class PrivateVolumePlanner {
             needSpace(observed, wanted - volume.sizeBytes(), "growing the private volume of " + vmName + " to " + declared,
                     pool, problems);
             pool.grow(vmName, wanted).forEach(plan::add);
-            if (pool.devicesAvailable()) {
-                growFilesystem(pool.path(vmName)).forEach(plan::add);
-            }
         }
         return new CheckedPlan(plan.build(), problems);
     }
@@ -77,14 +76,6 @@ public final class PrivateVolumePlanner {
         return List.of(
                 Step.of(Command.of("blkid", "-p", device.toString()).succeedingOn(2)),
                 Step.of(Command.of("mkfs.ext4", "-q", "-m", "0", device.toString()).withTimeout(java.time.Duration.ofMinutes(10))));
-    }
-
-    /** Grows an ext4 filesystem to fill its grown volume (offline: the VM is not running). */
-    static List<Step> growFilesystem(Path device) {
-        return List.of(
-                Step.of(Command.of("e2fsck", "-f", "-p", device.toString()).succeedingOn(0, 1)
-                        .withTimeout(java.time.Duration.ofMinutes(30))),
-                Step.of(Command.of("resize2fs", device.toString()).withTimeout(java.time.Duration.ofMinutes(30))));
     }
 
     /** Removes the volume (and any leftover); refuses one that qvm did not make. */
