@@ -46,4 +46,15 @@ class LogFollowerTest {
         assertEquals("crosvm: grüße ", lines.get(0).substring(0, "crosvm: grüße ".length()));
         assertEquals(-1, lines.get(0).indexOf('\u001b'), "no escape character reaches the journal");
     }
+
+    @Test
+    void bidiOverridesAndZeroWidthCharactersOfAGuestConsoleNeverReachTheJournal() throws Exception {
+        RuntimeDir runtime = new RuntimeDir(dir);
+        Files.writeString(runtime.consoleLog(), "login: \u202eexe.txt\u200b \u2066ok\u2069\tcolumn \u009b2J\n");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        LogFollower follower = new LogFollower(runtime, lines::add);
+        follower.finish();
+        assertEquals(List.of("console: login: _exe.txt_ _ok_\tcolumn _2J"), lines);
+        assertEquals(List.of("login: _exe.txt_ _ok_\tcolumn _2J"), LogTail.lastLines(runtime.consoleLog(), 5));
+    }
 }
