@@ -1,6 +1,7 @@
 package org.qvm.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +94,27 @@ class FaultsIT extends Scenario {
         assertEquals("", clean.err(), "no warning once the rules are back");
         HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "true"));
         HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--all", "--wait"));
+    }
+
+    /** A guest that writes far more to its console than the host keeps: the state directory is not filled. */
+    @Test
+    void aFloodedConsoleKeepsOnlyItsLastMebibytes() throws Exception {
+        sandbox.vm("noisy", "kernel-params = \"qvm.standin.console-flood=12\"\n");
+        HostSandbox.assertOk(sandbox.run("qvm-start", "noisy"));
+        Path console = sandbox.runtimeDir("noisy").resolve("console.log");
+        HostSandbox.await("the flood to be over", LIMIT, () -> {
+            try {
+                return Files.readString(console).endsWith("flood done\n");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        long kept = Files.size(console) + Files.size(console.resolveSibling("console.log.1"));
+        assertTrue(kept <= 2L << 20, "12 MiB written, " + kept + " bytes kept");
+        String older = Files.readString(console.resolveSibling("console.log.1"));
+        assertFalse(older.contains("Linux version stand-in") || Files.readString(console).contains("Linux version stand-in"),
+                "the oldest lines went first");
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "noisy"));
     }
 
     /** Killed once its network is up: the next qvm-start finishes the job (adopting crosvm if it got that far). */

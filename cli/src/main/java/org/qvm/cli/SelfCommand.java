@@ -1,7 +1,7 @@
 package org.qvm.cli;
 
-import java.util.ArrayList;
 import java.util.List;
+import org.qvm.plan.JavaCommand;
 
 /** The command line that runs one of our tools again, in a new JVM like this one. */
 final class SelfCommand {
@@ -9,10 +9,6 @@ final class SelfCommand {
     }
 
     static List<String> argv(String tool) {
-        String java = ProcessHandle.current().info().command()
-                .orElse(System.getProperty("java.home") + "/bin/java");
-        List<String> argv = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), tool));
-        return argv;
+        return JavaCommand.argv(JavaCommand.TOOL, Main.class.getName(), List.of(tool));
     }
 }

@@ -35,7 +35,7 @@ public final class CrosvmCommandLine {
         spec.wayland().ifPresent(socket -> argv.addAll(List.of("--wayland-sock", socket.toString())));
         argv.addAll(List.of("--vsock", "cid=" + spec.cid()));
         argv.addAll(List.of("--socket", spec.controlSocket().toString()));
-        argv.addAll(List.of("--serial", "type=file,path=" + value(spec.consoleLog()) + ",console"));
+        argv.addAll(List.of("--serial", "type=file,path=" + value(spec.console()) + ",console"));
         argv.addAll(spec.hostExtraArgs());
         argv.addAll(spec.vmExtraArgs());
         argv.add(spec.kernel().toString());

@@ -14,12 +14,13 @@ import java.util.Optional;
  * @param shares       the directories to share, as crosvm should open them (a read-only share is
  *                     a read-only bind mount in the runtime directory)
  * @param wayland      the host compositor socket, for a VM with wayland = true
+ * @param console      where crosvm writes the serial console (a FIFO that the console log reads)
  */
 public record LaunchSpec(String binary, List<String> hostExtraArgs, List<String> vmExtraArgs, String name,
                          Path kernel, Optional<Path> initrd, int memoryMib, int cpus, String kernelParams,
                          Path rootImage, Path privateVolume, Optional<String> tap, Optional<String> mac,
                          List<SharedDir> shares, Optional<Path> wayland, long cid, Path controlSocket,
-                         Path consoleLog) {
+                         Path console) {
 
     public LaunchSpec {
         hostExtraArgs = List.copyOf(hostExtraArgs);

@@ -181,10 +181,18 @@ public final class Lifecycle {
                 cleanUp(vm.name());
             }
             // In the foreground crosvm is our child, for its exit status.
-            startHalted(vm, true, (argv, dir) -> {
-                crosvm[0] = runner.launch(Command.of(argv), dir.crosvmLog());
-                return ProcessIdentity.of(crosvm[0].pid()).orElseThrow(() ->
-                        new LifecycleException("cannot start " + vm.name() + ": crosvm exited at once" + logTail(dir)));
+            startHalted(vm, true, new Launcher() {
+                @Override
+                public void keepConsole(StartPlan plan, RuntimeDir dir) {
+                    new ConsoleLog(dir.consolePipe(), dir.consoleLog()).startThread();
+                }
+
+                @Override
+                public ProcessIdentity launch(List<String> argv, RuntimeDir dir) {
+                    crosvm[0] = runner.launch(Command.of(argv), dir.crosvmLog());
+                    return ProcessIdentity.of(crosvm[0].pid()).orElseThrow(() ->
+                            new LifecycleException("cannot start " + vm.name() + ": crosvm exited at once" + logTail(dir)));
+                }
             });
         } catch (IOException e) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
@@ -231,14 +239,29 @@ public final class Lifecycle {
         }
     }
 
-    /** How crosvm is started: detached (qvm-start) or as our child (in the foreground). */
+    /**
+     * How crosvm and the keeper of its console are started: detached, each a process of its own
+     * (qvm-start), or crosvm as our child and the console kept by a thread of ours (in the foreground).
+     */
     private interface Launcher {
+        void keepConsole(StartPlan plan, RuntimeDir dir);
+
         ProcessIdentity launch(List<String> argv, RuntimeDir dir);
     }
 
-    /** Starts a halted VM with crosvm detached. */
+    /** Starts a halted VM with crosvm and its console's keeper detached. */
     private void startHalted(Vm vm, boolean wait) throws IOException {
-        startHalted(vm, wait, (argv, dir) -> launchDetached(vm, argv, dir));
+        startHalted(vm, wait, new Launcher() {
+            @Override
+            public void keepConsole(StartPlan plan, RuntimeDir dir) {
+                runner.detach(Command.of(plan.consoleLog()), dir.crosvmLog());
+            }
+
+            @Override
+            public ProcessIdentity launch(List<String> argv, RuntimeDir dir) {
+                return launchDetached(vm, argv, dir);
+            }
+        });
     }
 
     private void startHalted(Vm vm, boolean wait, Launcher launcher) throws IOException {
@@ -259,6 +282,7 @@ public final class Lifecycle {
             Files.deleteIfExists(dir.controlSocket());
             Files.deleteIfExists(dir.vsockSocket());
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
+            step(vm, "console log", () -> launcher.keepConsole(plan, dir));
             ProcessIdentity launched = launcher.launch(plan.crosvm(), dir);
             crosvm = launched;
             runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
@@ -712,7 +736,7 @@ public final class Lifecycle {
     static String logTail(RuntimeDir dir) {
         StringBuilder tail = new StringBuilder();
         for (Path log : List.of(dir.crosvmLog(), dir.consoleLog())) {
-            List<String> lines = LogTail.lastLines(log, LOG_TAIL_LINES);
+            List<String> lines = LogTail.lastLines(List.of(log.resolveSibling(log.getFileName() + ".1"), log), LOG_TAIL_LINES);
             if (!lines.isEmpty()) {
                 tail.append("\n--- last lines of ").append(log).append(" ---\n").append(String.join("\n", lines));
             }

@@ -30,6 +30,8 @@ final class LogFollower {
         final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
         /** Kept open once found, so that what was written is still read after the file is removed. */
         java.nio.channels.FileChannel channel;
+        /** Which file the channel reads (the name may be given to a new one when the console log is rotated). */
+        Object key;
 
         Source(Path file, String prefix) {
             this.file = file;
@@ -76,18 +78,52 @@ final class LogFollower {
         for (Source source : sources) {
             try {
                 if (source.channel == null) {
-                    source.channel = java.nio.channels.FileChannel.open(source.file, java.nio.file.StandardOpenOption.READ);
+                    open(source);
                 }
                 java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 16);
-                int n;
-                while ((n = source.channel.read(buffer, source.position)) > 0) {
-                    source.position += n;
-                    append(source, buffer.array(), n);
-                    buffer.clear();
+                while (true) {
+                    int n;
+                    while ((n = source.channel.read(buffer, source.position)) > 0) {
+                        source.position += n;
+                        append(source, buffer.array(), n);
+                        buffer.clear();
+                    }
+                    // Read to its end: if the name now holds another file (the log was rotated), go on there.
+                    Object now = fileKey(source.file);
+                    if (now == null || now.equals(source.key)) {
+                        break;
+                    }
+                    source.channel.close();
+                    open(source);
                 }
             } catch (IOException e) {
                 // Not there (yet): nothing to copy.
             }
+        }
+    }
+
+    /** Opens the file now at the source's name, and remembers which file that is. */
+    private static void open(Source source) throws IOException {
+        while (true) {
+            Object before = fileKey(source.file);
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(source.file,
+                    java.nio.file.StandardOpenOption.READ);
+            if (before != null && before.equals(fileKey(source.file))) {
+                source.channel = channel;
+                source.key = before;
+                source.position = 0;
+                return;
+            }
+            channel.close();
+        }
+    }
+
+    /** Which file the name holds now (device and inode), or null if none. */
+    private static Object fileKey(Path file) {
+        try {
+            return java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 

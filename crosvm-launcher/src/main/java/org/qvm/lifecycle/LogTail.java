@@ -20,17 +20,36 @@ final class LogTail {
     }
 
     static List<String> lastLines(Path file, int count) {
+        return lastLines(List.of(file), count);
+    }
+
+    /**
+     * The last lines of a log kept in several files, oldest first (the console's
+     * {@code console.log.1}, then {@code console.log}): at most {@link #MAX_BYTES} from their end.
+     */
+    static List<String> lastLines(List<Path> files, int count) {
+        byte[] tail = new byte[0];
+        for (int i = files.size() - 1; i >= 0 && tail.length < MAX_BYTES; i--) {
+            byte[] more = end(files.get(i), MAX_BYTES - tail.length);
+            byte[] joined = java.util.Arrays.copyOf(more, more.length + tail.length);
+            System.arraycopy(tail, 0, joined, more.length, tail.length);
+            tail = joined;
+        }
+        List<String> lines = Arrays.stream(new String(tail, StandardCharsets.UTF_8).split("\n"))
+                .map(UntrustedText::consoleLine).filter(line -> !line.isBlank()).toList();
+        return lines.subList(Math.max(0, lines.size() - count), lines.size());
+    }
+
+    /** At most {@code limit} bytes from the end of the file; none if it cannot be read. */
+    private static byte[] end(Path file, int limit) {
         try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
             long length = in.length();
-            int size = (int) Math.min(length, MAX_BYTES);
-            byte[] bytes = new byte[size];
-            in.seek(length - size);
+            byte[] bytes = new byte[(int) Math.min(length, limit)];
+            in.seek(length - bytes.length);
             in.readFully(bytes);
-            List<String> lines = Arrays.stream(new String(bytes, StandardCharsets.UTF_8).split("\n"))
-                    .map(UntrustedText::consoleLine).filter(line -> !line.isBlank()).toList();
-            return lines.subList(Math.max(0, lines.size() - count), lines.size());
+            return bytes;
         } catch (IOException e) {
-            return List.of();
+            return new byte[0];
         }
     }
 }

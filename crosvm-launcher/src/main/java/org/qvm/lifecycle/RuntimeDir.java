@@ -5,7 +5,7 @@ import org.qvm.config.HostConfig;
 
 /**
  * A VM's runtime directory, {@code <state-dir>/<vm>/}: crosvm's control socket, the hybrid-vsock
- * socket of the unix transport, the serial console's log, crosvm's own output, the state file,
+ * socket of the unix transport, the serial console (a FIFO, and the log kept of it), crosvm's own output, the state file,
  * and the mount points of read-only shares. It exists while the VM runs and goes when it stops.
  */
 public record RuntimeDir(Path dir) {
@@ -22,8 +22,14 @@ public record RuntimeDir(Path dir) {
         return dir.resolve("vsock.sock");
     }
 
+    /** The last of the guest's serial console (the one before is {@code console.log.1}; see {@link ConsoleLog}). */
     public Path consoleLog() {
         return dir.resolve("console.log");
+    }
+
+    /** The FIFO crosvm writes the serial console into, for {@link ConsoleLog} to keep. */
+    public Path consolePipe() {
+        return dir.resolve("console.pipe");
     }
 
     public Path crosvmLog() {

@@ -7,13 +7,14 @@ import org.qvm.plan.Plan;
 
 /**
  * Everything starting one VM does, in order: its disks, its network, its runtime directory
- * (with read-only shares mounted), and the crosvm command; plus what would stop it. Printed as
- * it is by {@code qvm-start --dry-run}.
+ * (with read-only shares mounted and the console's FIFO), the keeper of its console log, and the
+ * crosvm command; plus what would stop it. Printed as it is by {@code qvm-start --dry-run}.
  */
-public record StartPlan(String vm, CheckedPlan storage, CheckedPlan network, Plan runtime, List<String> crosvm,
-                        List<String> launchProblems) {
+public record StartPlan(String vm, CheckedPlan storage, CheckedPlan network, Plan runtime, List<String> consoleLog,
+                        List<String> crosvm, List<String> launchProblems) {
 
     public StartPlan {
+        consoleLog = List.copyOf(consoleLog);
         crosvm = List.copyOf(crosvm);
         launchProblems = List.copyOf(launchProblems);
     }
@@ -28,6 +29,7 @@ public record StartPlan(String vm, CheckedPlan storage, CheckedPlan network, Pla
     /** As one {@link CheckedPlan}, for printing. */
     public CheckedPlan asCheckedPlan() {
         Plan.Builder all = Plan.builder().addAll(storage.plan()).addAll(network.plan()).addAll(runtime);
+        all.run(org.qvm.plan.Command.of(consoleLog));
         all.run(org.qvm.plan.Command.of(crosvm));
         return new CheckedPlan(all.build(), problems());
     }

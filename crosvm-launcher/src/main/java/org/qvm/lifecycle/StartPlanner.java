@@ -34,7 +34,8 @@ public final class StartPlanner {
         requireFile(definition.kernel(), "the kernel", problems);
         definition.initrd().ifPresent(initrd -> requireFile(initrd, "the initrd", problems));
 
-        Plan.Builder runtime = Plan.builder().run(Command.of("mkdir", "-p", "-m", "0700", dir.dir().toString()));
+        Plan.Builder runtime = Plan.builder().run(Command.of("mkdir", "-p", "-m", "0700", dir.dir().toString()))
+                .run(Command.of("mkfifo", "-m", "0600", dir.consolePipe().toString()));
         List<LaunchSpec.SharedDir> shares = new ArrayList<>();
         for (VmDefinition.Share share : definition.shares()) {
             if (!Files.isDirectory(share.path())) {
@@ -70,8 +71,9 @@ public final class StartPlanner {
         LaunchSpec spec = new LaunchSpec(host.crosvm().binary(), host.crosvm().extraArgs(), definition.crosvmExtraArgs(),
                 vm.name(), definition.kernel(), definition.initrd(), definition.memoryMib(), definition.cpus(), params,
                 definition.rootfs(), privateVolume, tap, tap.map(name -> CrosvmCommandLine.macFor(vm.cid())), shares,
-                wayland, vm.cid(), dir.controlSocket(), dir.consoleLog());
-        return new StartPlan(vm.name(), storage, network, runtime.build(), CrosvmCommandLine.build(spec), problems);
+                wayland, vm.cid(), dir.controlSocket(), dir.consolePipe());
+        return new StartPlan(vm.name(), storage, network, runtime.build(), ConsoleLog.commandLine(dir),
+                CrosvmCommandLine.build(spec), problems);
     }
 
     private static void requireFile(Path file, String what, List<String> problems) {

@@ -65,7 +65,7 @@ class CrosvmCommandLineTest {
                 "--wayland-sock", "/run/user/1000/wayland-1",
                 "--vsock", "cid=7",
                 "--socket", run.resolve("crosvm.sock").toString(),
-                "--serial", "type=file,path=" + run.resolve("console.log") + ",console",
+                "--serial", "type=file,path=" + run.resolve("console.pipe") + ",console",
                 "/var/lib/qvm/vmlinux"), argvOf(config, "shopping"));
         List<String> personal = argvOf(config, "personal");
         assertTrue(personal.stream().noneMatch(arg -> arg.equals("--net")), "personal has no network: " + personal);

@@ -57,4 +57,20 @@ class LogFollowerTest {
         assertEquals(List.of("console: login: _exe.txt_ _ok_\tcolumn _2J"), lines);
         assertEquals(List.of("login: _exe.txt_ _ok_\tcolumn _2J"), LogTail.lastLines(runtime.consoleLog(), 5));
     }
+
+    @Test
+    void theFollowerGoesOnWhenTheConsoleLogIsRotated() throws Exception {
+        RuntimeDir runtime = new RuntimeDir(dir);
+        Files.writeString(runtime.consoleLog(), "one\ntwo\n");
+        List<String> lines = new CopyOnWriteArrayList<>();
+        LogFollower follower = new LogFollower(runtime, lines::add);
+        follower.readAll();
+        Files.writeString(runtime.consoleLog(), "three\n", StandardOpenOption.APPEND);
+        Files.move(runtime.consoleLog(), dir.resolve("console.log.1"));
+        Files.writeString(runtime.consoleLog(), "four\n");
+        follower.readAll();
+        Files.writeString(runtime.consoleLog(), "five\n", StandardOpenOption.APPEND);
+        follower.finish();
+        assertEquals(List.of("console: one", "console: two", "console: three", "console: four", "console: five"), lines);
+    }
 }

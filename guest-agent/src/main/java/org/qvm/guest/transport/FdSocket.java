@@ -9,7 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
 
@@ -169,7 +168,7 @@ public final class FdSocket implements GuestSocket {
         }
         short revents;
         try {
-            revents = poll(fd, events, millis(limit));
+            revents = Poll.poll(fd, events, Poll.millis(limit));
         } catch (LastErrorException e) {
             if (e.getErrorCode() == LibC.EINTR) {
                 return;
@@ -180,21 +179,6 @@ public final class FdSocket implements GuestSocket {
             throw new IOException("the connection to " + peer + " is closed");
         }
         // Nothing ready means the time ran out: the caller tries once more, and its next wait finds no time left.
-    }
-
-    /** Waits up to {@code millis} (-1: for ever) for {@code events} on one descriptor; its revents, 0 when the time ran out. */
-    static short poll(int fd, short events, int millis) {
-        byte[] pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(fd).putShort(events).putShort((short) 0)
-                .array();
-        if (LibC.INSTANCE.poll(pollfd, 1, millis) == 0) {
-            return 0;
-        }
-        return ByteBuffer.wrap(pollfd).order(ByteOrder.nativeOrder()).getShort(6);
-    }
-
-    /** Milliseconds for poll from nanoseconds (rounded up, so a wait never ends early); -1 for no limit. */
-    static int millis(long nanos) {
-        return nanos == NONE ? -1 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, (nanos + 999_999) / 1_000_000));
     }
 
     private SocketTimeoutException timeout(String what) {

@@ -82,7 +82,7 @@ public final class Sockets {
                 throw new SocketTimeoutException("cannot connect to " + peer + ": no answer in time");
             }
             try {
-                if (FdSocket.poll(fd, LibC.POLLOUT, FdSocket.millis(left)) == 0) {
+                if (Poll.poll(fd, LibC.POLLOUT, Poll.millis(left)) == 0) {
                     continue;
                 }
             } catch (LastErrorException e) {
