@@ -280,6 +280,8 @@ public final class GuestClient {
             }
             session.step();
             return new FileCopyPacker.Outcome(CopyResult.read(session.socket.input()), crc);
+        } catch (FileCopyPacker.SourceException e) {
+            throw e;
         } catch (IOException e) {
             throw transport(e, "answer to the file copy");
         }

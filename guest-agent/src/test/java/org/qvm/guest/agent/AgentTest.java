@@ -275,6 +275,21 @@ class AgentTest {
     }
 
     @Test
+    void aSourceThatShrinksMidCopyEndsItAtOnceAndNothingHalfWrittenArrives() throws Exception {
+        Path big = Files.write(dir.resolve("shrinks.bin"), new byte[8 << 20]);
+        FileCopyPacker.Manifest manifest = FileCopyPacker.scan(List.of(big), false);
+        try (var file = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.WRITE)) {
+            file.truncate(3 << 20);
+        }
+        FileCopyPacker.SourceException stopped = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(30), () -> assertThrows(FileCopyPacker.SourceException.class,
+                        () -> client.copy(manifest, sent -> { })), "neither side waits for the other");
+        assertTrue(stopped.getMessage().contains("became shorter"), stopped.getMessage());
+        client.ping();
+        assertFalse(Files.exists(dir.resolve("home/QubesIncoming/host/shrinks.bin")), "the partial file never got its name");
+    }
+
+    @Test
     void powerOffRunsTheConfiguredCommand() throws Exception {
         client.powerOff();
         await("the power-off command", Duration.ofSeconds(10), () -> Files.exists(dir.resolve("powered-off")));
