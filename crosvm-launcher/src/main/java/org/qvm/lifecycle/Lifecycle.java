@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
 import org.qvm.crosvm.CrosvmControl;
 import org.qvm.guest.Deadline;
+import org.qvm.guest.transport.LibC;
 import org.qvm.guest.client.GuestClient;
 import org.qvm.guest.client.GuestEndpoint;
 import org.qvm.guest.client.GuestException;
@@ -255,6 +255,7 @@ public final class Lifecycle {
             @Override
             public void keepConsole(StartPlan plan, RuntimeDir dir) {
                 runner.detach(Command.of(plan.consoleLog()), dir.crosvmLog());
+                findDetached(() -> consoleLogOf(dir), () -> "the keeper of the console log did not start" + logTail(dir));
             }
 
             @Override
@@ -315,17 +316,50 @@ public final class Lifecycle {
         } catch (CommandFailedException e) {
             throw new LifecycleException("cannot start " + vm.name() + " at step crosvm: " + e.getMessage(), e);
         }
-        Instant deadline = Instant.now().plus(FIND_LIMIT);
+        return findDetached(() -> crosvmServing(dir), () -> "cannot start " + vm.name() + ": crosvm exited at once"
+                + logTail(dir));
+    }
+
+    /** A process just started detached, found by its command line (it takes a moment to show). */
+    private static ProcessIdentity findDetached(java.util.function.Supplier<Optional<ProcessIdentity>> finder,
+                                                java.util.function.Supplier<String> notFound) {
+        Deadline deadline = Deadline.in(FIND_LIMIT);
         while (true) {
-            Optional<ProcessIdentity> found = crosvmServing(dir);
+            Optional<ProcessIdentity> found = finder.get();
             if (found.isPresent()) {
                 return found.get();
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new LifecycleException("cannot start " + vm.name() + ": crosvm exited at once" + logTail(dir));
+            if (deadline.passed()) {
+                throw new LifecycleException(notFound.get());
             }
             sleep(FIND_POLL);
         }
+    }
+
+    /** The keeper of the VM's console log, when it is a process of its own (a VM started in the background). */
+    private static Optional<ProcessIdentity> consoleLogOf(RuntimeDir dir) {
+        return ProcessIdentity.sessionLeaderWithArguments(List.of(ConsoleLog.class.getName(), dir.consolePipe().toString()));
+    }
+
+    /**
+     * Once crosvm is gone: lets the console log's keeper finish (a writer that comes and goes tells
+     * it the console is over, even if crosvm never opened it) and waits for it, killing it if it
+     * does not end in time. So nothing of a VM outlives its shutdown or a failed start.
+     */
+    private static void finishConsoleLog(RuntimeDir dir) {
+        try {
+            int fd = LibC.INSTANCE.openat(LibC.AT_FDCWD, LibC.path(dir.consolePipe().toString()),
+                    LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
+            LibC.INSTANCE.close(fd);
+        } catch (com.sun.jna.LastErrorException nobodyReads) {
+            // No FIFO, or no keeper reading it: nothing to tell.
+        }
+        consoleLogOf(dir).ifPresent(keeper -> {
+            if (!exited(keeper, STOP_GRACE)) {
+                keeper.kill();
+                exited(keeper, STOP_GRACE);
+            }
+        });
     }
 
     private interface Action {
@@ -413,6 +447,7 @@ public final class Lifecycle {
         if (running.isPresent()) {
             stopProcess(vm, running, dir);
         }
+        finishConsoleLog(dir);
         runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
         if (networkUp) {
             try {
@@ -655,6 +690,7 @@ public final class Lifecycle {
     private void cleanUp(String vmName) {
         List<String> failures = new ArrayList<>();
         for (Runnable part : List.<Runnable>of(
+                () -> finishConsoleLog(RuntimeDir.of(host, vmName)),
                 () -> executor.executeAll(unmountShares(vmName)),
                 () -> network.down(vmName),
                 () -> executor.executeAll(removeRuntimeDir(vmName)))) {

@@ -52,16 +52,7 @@ class AgentTest {
         socket = dir.resolve("vsock.sock");
         AgentSettings settings = new AgentSettings(System.getProperty("user.name"), Files.createDirectories(dir.resolve("home")),
                 List.of("touch", dir.resolve("powered-off").toString()), 64);
-        server = AgentServer.listen("unix:" + socket, 5000, settings, new QvmAgent.Log(false));
-        Thread thread = new Thread(() -> {
-            try {
-                server.serve();
-            } catch (Exception e) {
-                // closed
-            }
-        });
-        thread.setDaemon(true);
-        thread.start();
+        server = Agents.serving(socket, settings);
         client = new GuestClient(new GuestEndpoint.Hybrid(socket, 5000));
     }
 

@@ -59,16 +59,7 @@ class IncomingSwapTest {
         victimDir = Files.createDirectories(dir.resolve("root-only.d"));
         Files.setPosixFilePermissions(victimDir, PosixFilePermissions.fromString("rwx------"));
         AgentSettings settings = new AgentSettings("nobody", home, List.of("true"), 8);
-        server = AgentServer.listen("unix:" + dir.resolve("vsock.sock"), 5000, settings, new QvmAgent.Log(false));
-        Thread thread = new Thread(() -> {
-            try {
-                server.serve();
-            } catch (Exception e) {
-                // closed
-            }
-        });
-        thread.setDaemon(true);
-        thread.start();
+        server = Agents.serving(dir.resolve("vsock.sock"), settings);
     }
 
     @AfterEach
