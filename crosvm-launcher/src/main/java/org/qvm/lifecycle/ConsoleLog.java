@@ -1,16 +1,13 @@
 package org.qvm.lifecycle;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.qvm.guest.transport.LibC;
-import org.qvm.guest.transport.Poll;
 import org.qvm.plan.JavaCommand;
 
 /**
@@ -19,17 +16,15 @@ import org.qvm.plan.JavaCommand;
  * file reaches {@value #ROTATE_AT} bytes it becomes {@code console.log.1} (replacing the one before)
  * and a new one begins. So the last 1 to 2 MiB of the console are kept, whatever the guest writes.
  *
- * <p>It runs for as long as crosvm holds the FIFO open: it ends when crosvm closes it (crosvm
- * exited), or, if crosvm never opened it (a failed start), once the FIFO is gone with the runtime
- * directory. For a VM started in the background it is a small process of its own (started by
- * qvm-start beside crosvm); under {@code qvm-start --foreground} a thread of that process.
+ * <p>It runs for as long as crosvm holds the FIFO open: opening it waits for crosvm, reading ends
+ * when crosvm closes it. A keeper whose crosvm never came is ended by the clean-up (SIGTERM). For a
+ * VM started in the background it is a small process of its own, plain Java (no JNA, so that it
+ * starts cheaply beside each crosvm); under {@code qvm-start --foreground} a thread of that process.
  */
 public final class ConsoleLog implements Runnable {
     /** A console.log this large is rotated: at most twice this much is kept. */
     static final long ROTATE_AT = 1L << 20;
     private static final int CHUNK = 64 * 1024;
-    /** How often, before crosvm opens the FIFO, the keeper checks that the FIFO is still there. */
-    private static final int CHECK_MILLIS = 500;
 
     private final Path fifo;
     private final Path log;
@@ -76,58 +71,31 @@ public final class ConsoleLog implements Runnable {
         }
     }
 
-    /** Copies the FIFO to the log until the writer is gone (or never came and the FIFO went). */
+    /**
+     * Copies the FIFO to the log until the writer is gone. Opening the FIFO waits for crosvm to
+     * open it for writing; reading ends when crosvm closes it.
+     */
     public void keep() throws IOException {
-        int fd;
-        try {
-            fd = LibC.INSTANCE.openat(LibC.AT_FDCWD, LibC.path(fifo.toString()),
-                    LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot open " + fifo + ": " + LibC.INSTANCE.strerror(e.getErrorCode()));
-        }
-        Memory buffer = new Memory(CHUNK);
-        OutputStream out = open();
-        long written = Files.size(log);
-        try {
-            while (true) {
-                short ready;
-                try {
-                    ready = Poll.poll(fd, LibC.POLLIN, CHECK_MILLIS);
-                } catch (LastErrorException e) {
-                    continue;
-                }
-                if (ready == 0) {
-                    // No writer has come yet (poll reports the end only after one has been and gone).
-                    if (!Files.exists(fifo)) {
-                        return;
-                    }
-                    continue;
-                }
+        byte[] buffer = new byte[CHUNK];
+        try (InputStream in = Files.newInputStream(fifo)) {
+            OutputStream out = open();
+            try {
+                long written = Files.size(log);
                 int n;
-                try {
-                    n = LibC.INSTANCE.read(fd, buffer, CHUNK);
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == LibC.EAGAIN || e.getErrorCode() == LibC.EINTR) {
-                        continue;
+                while ((n = in.read(buffer)) > 0) {
+                    if (written + n > ROTATE_AT && written > 0) {
+                        out.close();
+                        Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+                        out = open();
+                        written = 0;
                     }
-                    throw new IOException("reading " + fifo + ": " + LibC.INSTANCE.strerror(e.getErrorCode()));
+                    out.write(buffer, 0, n);
+                    out.flush();
+                    written += n;
                 }
-                if (n == 0) {
-                    return;
-                }
-                if (written + n > ROTATE_AT && written > 0) {
-                    out.close();
-                    Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
-                    out = open();
-                    written = 0;
-                }
-                out.write(buffer.getByteArray(0, n));
-                out.flush();
-                written += n;
+            } finally {
+                out.close();
             }
-        } finally {
-            out.close();
-            LibC.INSTANCE.close(fd);
         }
     }
 

@@ -16,7 +16,6 @@ import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
 import org.qvm.crosvm.CrosvmControl;
 import org.qvm.guest.Deadline;
-import org.qvm.guest.transport.LibC;
 import org.qvm.guest.client.GuestClient;
 import org.qvm.guest.client.GuestEndpoint;
 import org.qvm.guest.client.GuestException;
@@ -45,6 +44,8 @@ public final class Lifecycle {
     private static final int LOG_TAIL_LINES = 15;
     /** How long qvm-kill waits for a command that holds the VM's lock to let go, once the VM is down. */
     static final Duration KILL_LOCK_LIMIT = Duration.ofSeconds(30);
+    /** How long the console log's keeper gets to finish by itself once crosvm is gone. */
+    static final Duration KEEPER_GRACE = Duration.ofSeconds(2);
 
     private final HostConfig host;
     private final CommandRunner runner;
@@ -342,19 +343,17 @@ public final class Lifecycle {
     }
 
     /**
-     * Once crosvm is gone: lets the console log's keeper finish (a writer that comes and goes tells
-     * it the console is over, even if crosvm never opened it) and waits for it, killing it if it
-     * does not end in time. So nothing of a VM outlives its shutdown or a failed start.
+     * Once crosvm is gone: waits for the console log's keeper to copy what is left and end (it
+     * does once crosvm has closed the console), or, {@code now} (a failed start, whose crosvm may
+     * never have opened it) or past {@link #KEEPER_GRACE}, ends it (SIGTERM, then SIGKILL). So
+     * nothing of a VM outlives its shutdown or a failed start.
      */
-    private static void finishConsoleLog(RuntimeDir dir) {
-        try {
-            int fd = LibC.INSTANCE.openat(LibC.AT_FDCWD, LibC.path(dir.consolePipe().toString()),
-                    LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
-            LibC.INSTANCE.close(fd);
-        } catch (com.sun.jna.LastErrorException nobodyReads) {
-            // No FIFO, or no keeper reading it: nothing to tell.
-        }
+    private static void finishConsoleLog(RuntimeDir dir, boolean now) {
         consoleLogOf(dir).ifPresent(keeper -> {
+            if (!now && exited(keeper, KEEPER_GRACE)) {
+                return;
+            }
+            keeper.terminate();
             if (!exited(keeper, STOP_GRACE)) {
                 keeper.kill();
                 exited(keeper, STOP_GRACE);
@@ -447,7 +446,7 @@ public final class Lifecycle {
         if (running.isPresent()) {
             stopProcess(vm, running, dir);
         }
-        finishConsoleLog(dir);
+        finishConsoleLog(dir, true);
         runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
         if (networkUp) {
             try {
@@ -690,7 +689,7 @@ public final class Lifecycle {
     private void cleanUp(String vmName) {
         List<String> failures = new ArrayList<>();
         for (Runnable part : List.<Runnable>of(
-                () -> finishConsoleLog(RuntimeDir.of(host, vmName)),
+                () -> finishConsoleLog(RuntimeDir.of(host, vmName), false),
                 () -> executor.executeAll(unmountShares(vmName)),
                 () -> network.down(vmName),
                 () -> executor.executeAll(removeRuntimeDir(vmName)))) {

@@ -53,6 +53,13 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
         return bootId.equals(currentBootId()) && stat(pid).filter(stat -> !stat.zombie() && stat.startTime() == startTime).isPresent();
     }
 
+    /** Sends SIGTERM, if this very process still runs (never to a later process with its PID). */
+    public void terminate() {
+        if (isAlive()) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+        }
+    }
+
     /** Sends SIGKILL, if this very process still runs (never to a later process with its PID). */
     public void kill() {
         if (isAlive()) {

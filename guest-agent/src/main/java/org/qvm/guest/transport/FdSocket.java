@@ -13,8 +13,7 @@ import java.nio.channels.ByteChannel;
 import java.time.Duration;
 
 /**
- * A connected stream socket on a plain descriptor, AF_VSOCK or AF_UNIX (the JDK has no vsock, and
- * its UNIX sockets cannot bound a wait). The descriptor is non-blocking and every wait for the
+ * A connected AF_VSOCK stream socket on a plain descriptor (the JDK has no vsock). The descriptor is non-blocking and every wait for the
  * other side goes through poll, bounded by the deadline and the idle limit in force ({@link #bound};
  * none by default): a peer that stops answering
  * makes a read or write fail with {@link SocketTimeoutException} instead of hanging.

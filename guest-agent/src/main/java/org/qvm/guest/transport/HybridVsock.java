@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +31,7 @@ public final class HybridVsock {
      * wait no longer than {@code deadlineNanoTime}.
      */
     public static GuestSocket connect(Path socket, long port, long deadlineNanoTime) throws IOException {
-        FdSocket connection = Sockets.connect(socket, deadlineNanoTime);
+        ChannelSocket connection = ChannelSocket.connect(socket, deadlineNanoTime);
         try {
             connection.bound(deadlineNanoTime, null);
             connection.output().write(("CONNECT " + port + "\n").getBytes(StandardCharsets.US_ASCII));
@@ -66,25 +69,27 @@ public final class HybridVsock {
         /** How long a client may take to send its CONNECT line. */
         static final Duration HANDSHAKE_LIMIT = Duration.ofSeconds(10);
 
-        private final Sockets.Listener listener;
+        private final ServerSocketChannel server;
         private final Path path;
         private final long port;
         private long connections;
 
-        private Listener(Sockets.Listener listener, Path path, long port) {
-            this.listener = listener;
+        private Listener(ServerSocketChannel server, Path path, long port) {
+            this.server = server;
             this.path = path;
             this.port = port;
         }
 
         public static Listener listen(Path path, long port) throws IOException {
             Files.deleteIfExists(path);
-            return new Listener(Sockets.listen(path), path, port);
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path), 64);
+            return new Listener(server, path, port);
         }
 
         /** The next connection; {@link #handshake} decides whether it may go on. */
         public GuestSocket accept() throws IOException {
-            return listener.accept().socket();
+            return new ChannelSocket(server.accept(), "a client of " + path);
         }
 
         /**
@@ -108,7 +113,7 @@ public final class HybridVsock {
 
         @Override
         public void close() throws IOException {
-            listener.close();
+            server.close();
             Files.deleteIfExists(path);
         }
     }

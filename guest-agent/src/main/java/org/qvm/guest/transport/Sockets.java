@@ -7,49 +7,29 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Stream sockets on descriptors, AF_VSOCK and AF_UNIX: connecting within a deadline, listening,
- * accepting. Connected sockets are {@link FdSocket}s.
+ * AF_VSOCK stream sockets on descriptors (the JDK has none): connecting within a deadline,
+ * listening, accepting. Connected sockets are {@link FdSocket}s. (UNIX sockets use the JDK's
+ * channels: {@link ChannelSocket}.)
  */
 public final class Sockets {
-    /** sun_path holds 108 bytes with its NUL. */
-    static final int MAX_UNIX_PATH = 107;
-
     private Sockets() {
-    }
-
-    /** struct sockaddr_un for a path. */
-    static byte[] unixAddress(Path path) throws IOException {
-        byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
-        if (name.length > MAX_UNIX_PATH) {
-            throw new IOException("the socket path " + path + " is over " + MAX_UNIX_PATH + " bytes");
-        }
-        return ByteBuffer.allocate(2 + name.length + 1).order(ByteOrder.nativeOrder())
-                .putShort((short) LibC.AF_UNIX).put(name).put((byte) 0).array();
     }
 
     /** Connects to a guest's vsock port; no wait goes past {@code deadlineNanoTime}. */
     public static FdSocket connect(VsockAddress address, long deadlineNanoTime) throws IOException {
-        return connect(LibC.AF_VSOCK, address.toBytes(), address.toString(), deadlineNanoTime);
-    }
-
-    /** Connects to a UNIX stream socket; no wait goes past {@code deadlineNanoTime}. */
-    public static FdSocket connect(Path path, long deadlineNanoTime) throws IOException {
-        return connect(LibC.AF_UNIX, unixAddress(path), path.toString(), deadlineNanoTime);
-    }
-
-    private static FdSocket connect(int family, byte[] address, String peer, long deadlineNanoTime) throws IOException {
-        int fd = call("socket", () -> LibC.INSTANCE.socket(family, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0));
+        byte[] bytes = address.toBytes();
+        String peer = address.toString();
+        int fd = call("socket", () -> LibC.INSTANCE.socket(LibC.AF_VSOCK, LibC.SOCK_STREAM | LibC.SOCK_NONBLOCK
+                | LibC.SOCK_CLOEXEC, 0));
         FdSocket socket = new FdSocket(fd, peer);
         socket.bound(deadlineNanoTime, null);
         try {
             while (true) {
                 try {
-                    LibC.INSTANCE.connect(fd, address, address.length);
+                    LibC.INSTANCE.connect(fd, bytes, bytes.length);
                     break;
                 } catch (LastErrorException e) {
                     if (e.getErrorCode() == LibC.EINPROGRESS) {
@@ -59,7 +39,7 @@ public final class Sockets {
                     if (e.getErrorCode() != LibC.EAGAIN && e.getErrorCode() != LibC.EINTR) {
                         throw new IOException("cannot connect to " + peer + ": " + LibC.INSTANCE.strerror(e.getErrorCode()));
                     }
-                    // A UNIX socket whose queue is full: try again until the deadline.
+                    // A listener whose queue is full: try again until the deadline.
                     if (System.nanoTime() - deadlineNanoTime >= 0) {
                         throw new SocketTimeoutException("cannot connect to " + peer + ": it accepts no connection");
                     }
@@ -104,20 +84,13 @@ public final class Sockets {
 
     /** Listens on a vsock port of any CID. */
     public static Listener listen(long vsockPort) throws IOException {
-        return listen(LibC.AF_VSOCK, new VsockAddress(VsockAddress.CID_ANY, vsockPort).toBytes(), "vsock port " + vsockPort);
-    }
-
-    /** Listens on a UNIX socket (the path must not exist). */
-    public static Listener listen(Path path) throws IOException {
-        return listen(LibC.AF_UNIX, unixAddress(path), path.toString());
-    }
-
-    private static Listener listen(int family, byte[] address, String name) throws IOException {
-        int fd = call("socket", () -> LibC.INSTANCE.socket(family, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0));
+        byte[] address = new VsockAddress(VsockAddress.CID_ANY, vsockPort).toBytes();
+        String name = "vsock port " + vsockPort;
+        int fd = call("socket", () -> LibC.INSTANCE.socket(LibC.AF_VSOCK, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0));
         try {
             call("bind " + name, () -> LibC.INSTANCE.bind(fd, address, address.length));
             call("listen on " + name, () -> LibC.INSTANCE.listen(fd, 64));
-            return new Listener(fd, family, name);
+            return new Listener(fd, name);
         } catch (IOException e) {
             LibC.INSTANCE.close(fd);
             throw e;
@@ -127,13 +100,11 @@ public final class Sockets {
     /** A listening socket. */
     public static final class Listener implements Closeable {
         private final int fd;
-        private final int family;
         private final String name;
         private volatile boolean closed;
 
-        private Listener(int fd, int family, String name) {
+        private Listener(int fd, String name) {
             this.fd = fd;
-            this.family = family;
             this.name = name;
         }
 
@@ -151,7 +122,7 @@ public final class Sockets {
                 }
                 try {
                     int client = LibC.INSTANCE.accept4(fd, address, length, LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC);
-                    String peer = family == LibC.AF_VSOCK ? VsockAddress.fromBytes(address).toString() : "a client of " + name;
+                    String peer = VsockAddress.fromBytes(address).toString();
                     return new Accepted(new FdSocket(client, peer), java.util.Arrays.copyOf(address, length.getValue()));
                 } catch (LastErrorException e) {
                     if (closed) {
