@@ -1,18 +1,14 @@
 package org.qvm.guest.transport;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,73 +18,20 @@ import java.util.concurrent.locks.LockSupport;
  * {@link FdSocket} for AF_UNIX without loading JNA, whose start costs a short-lived tool tens of
  * milliseconds.
  */
-public final class ChannelSocket implements GuestSocket {
+public final class ChannelSocket extends BoundedSocket {
     private final SocketChannel channel;
-    private final String peer;
     private final Selector readable;
     private final Selector writable;
-    private final InputStream input;
-    private final OutputStream output;
-    private final ByteChannel bounded;
-    private volatile long deadlineNanos = NO_DEADLINE;
-    private volatile long idleNanos = NO_DEADLINE;
 
     /** Wraps a connected channel (made non-blocking here); {@code peer} names the other side in errors. */
     ChannelSocket(SocketChannel channel, String peer) throws IOException {
+        super(peer);
         this.channel = channel;
-        this.peer = peer;
         channel.configureBlocking(false);
         this.readable = Selector.open();
         this.writable = Selector.open();
         channel.register(readable, SelectionKey.OP_READ);
         channel.register(writable, SelectionKey.OP_WRITE);
-        this.bounded = new ByteChannel() {
-            @Override
-            public int read(ByteBuffer buffer) throws IOException {
-                return transfer(buffer, true);
-            }
-
-            @Override
-            public int write(ByteBuffer buffer) throws IOException {
-                return transfer(buffer, false);
-            }
-
-            @Override
-            public boolean isOpen() {
-                return channel.isOpen();
-            }
-
-            @Override
-            public void close() {
-                ChannelSocket.this.close();
-            }
-        };
-        this.input = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                return length == 0 ? 0 : bounded.read(ByteBuffer.wrap(buffer, offset, length));
-            }
-        };
-        this.output = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] buffer, int offset, int length) throws IOException {
-                ByteBuffer bytes = ByteBuffer.wrap(buffer, offset, length);
-                while (bytes.hasRemaining()) {
-                    bounded.write(bytes);
-                }
-            }
-        };
     }
 
     /** Connects to a UNIX stream socket; no wait goes past {@code deadlineNanoTime}. */
@@ -134,24 +77,15 @@ public final class ChannelSocket implements GuestSocket {
         }
     }
 
-    /** One read or write: waits (bounded) until the channel is ready, then moves what it can; -1 at the end when reading. */
-    private int transfer(ByteBuffer buffer, boolean reading) throws IOException {
-        if (!buffer.hasRemaining()) {
-            return 0;
-        }
+    @Override
+    int transfer(ByteBuffer buffer, boolean reading) throws IOException {
         long idleStart = System.nanoTime();
         while (true) {
             int n = reading ? channel.read(buffer) : channel.write(buffer);
             if (n != 0) {
                 return n;
             }
-            long limit = Math.min(deadlineNanos == NO_DEADLINE ? NO_DEADLINE : deadlineNanos - System.nanoTime(),
-                    idleNanos == NO_DEADLINE ? NO_DEADLINE : idleStart + idleNanos - System.nanoTime());
-            if (limit <= 0) {
-                throw new SocketTimeoutException(peer + " did not " + (reading ? "answer" : "take what we send") + " "
-                        + (deadlineNanos != NO_DEADLINE && deadlineNanos - System.nanoTime() <= 0 ? "in time"
-                                : "within " + Duration.ofNanos(idleNanos).toSeconds() + " s"));
-            }
+            long limit = waitLimit(idleStart, reading);
             Selector selector = reading ? readable : writable;
             try {
                 selector.select(limit == NO_DEADLINE ? 0 : Poll.millis(limit));
@@ -163,24 +97,8 @@ public final class ChannelSocket implements GuestSocket {
     }
 
     @Override
-    public void bound(long deadlineNanoTime, Duration idle) {
-        deadlineNanos = deadlineNanoTime;
-        idleNanos = idle == null ? NO_DEADLINE : idle.toNanos();
-    }
-
-    @Override
-    public InputStream input() {
-        return input;
-    }
-
-    @Override
-    public OutputStream output() {
-        return output;
-    }
-
-    @Override
-    public ByteChannel channel() {
-        return bounded;
+    boolean isOpen() {
+        return channel.isOpen();
     }
 
     @Override
@@ -204,10 +122,5 @@ public final class ChannelSocket implements GuestSocket {
         } catch (IOException e) {
             // Nothing left to release.
         }
-    }
-
-    @Override
-    public String toString() {
-        return peer;
     }
 }

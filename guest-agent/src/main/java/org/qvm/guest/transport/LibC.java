@@ -7,8 +7,8 @@ import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 
 /**
- * The few C library calls the JDK does not offer: AF_VSOCK and AF_UNIX sockets on plain
- * descriptors (so that every wait can be bounded with poll), signals to process groups, and the
+ * The few C library calls the JDK does not offer: AF_VSOCK sockets on plain descriptors (so that
+ * every wait can be bounded with poll), signals to process groups, per-thread filesystem ids, and the
  * *at() calls that work relative to an open directory without following links. Paths are always
  * passed as NUL-terminated bytes ({@link #path}), never as Java strings, so a file name travels as
  * its exact bytes whatever the locale says. Each call that fails throws {@link LastErrorException}
@@ -17,7 +17,6 @@ import com.sun.jna.ptr.IntByReference;
 public interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
-    int AF_UNIX = 1;
     int AF_VSOCK = 40;
     int SOCK_STREAM = 1;
     int SOCK_NONBLOCK = 0x800;
@@ -29,8 +28,6 @@ public interface LibC extends Library {
 
     short POLLIN = 0x1;
     short POLLOUT = 0x4;
-    short POLLERR = 0x8;
-    short POLLHUP = 0x10;
     short POLLNVAL = 0x20;
 
     int EINTR = 4;
@@ -43,7 +40,6 @@ public interface LibC extends Library {
     int O_DIRECTORY = 0x10000;
     int O_NOFOLLOW = 0x20000;
     int O_CLOEXEC = 0x80000;
-    int O_PATH = 0x200000;
     /** O_TMPFILE as the kernel defines it: __O_TMPFILE | O_DIRECTORY. */
     int O_TMPFILE = 0x400000 | O_DIRECTORY;
     int O_CREAT = 0x40;
@@ -94,10 +90,6 @@ public interface LibC extends Library {
 
     int fchmod(int fd, int mode) throws LastErrorException;
 
-    int fchown(int fd, int uid, int gid) throws LastErrorException;
-
-    int fchownat(int dirfd, byte[] path, int uid, int gid, int flags) throws LastErrorException;
-
     /** {@code times} is two struct timespec (atime, mtime): seconds and nanoseconds as longs. */
     int futimens(int fd, long[] times) throws LastErrorException;
 
@@ -112,8 +104,6 @@ public interface LibC extends Library {
     Pointer readdir64(Pointer dir);
 
     int closedir(Pointer dir) throws LastErrorException;
-
-    int dup(int fd) throws LastErrorException;
 
     /** Sets this thread's filesystem user id (Linux credentials are per thread); returns the previous one. */
     int setfsuid(int uid);
