@@ -2,10 +2,13 @@ package org.qvm.guest.agent;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.qvm.guest.transport.GuestSocket;
 import org.qvm.guest.transport.HybridVsock;
+import org.qvm.guest.transport.Tcp;
 import org.qvm.guest.transport.VsockAddress;
 import org.qvm.guest.transport.Vsock;
 
@@ -38,8 +41,12 @@ public final class AgentServer implements Closeable {
         this.log = log;
     }
 
-    /** Listens on {@code vsock:PORT} (only the host, CID 2, is served) or {@code unix:PATH} (hybrid vsock for {@code port}). */
-    static AgentServer listen(String listen, long port, AgentSettings settings, QvmAgent.Log log) throws IOException {
+    /**
+     * Listens on {@code vsock:PORT} (only the host, CID 2, is served), {@code tcp:PORT} (only
+     * {@code host}, the gateway, is served) or {@code unix:PATH} (hybrid vsock for {@code port}).
+     */
+    static AgentServer listen(String listen, long port, Optional<InetAddress> host, AgentSettings settings,
+                              QvmAgent.Log log) throws IOException {
         if (listen.startsWith("vsock:")) {
             Vsock.Listener listener = Vsock.Listener.listen(Long.parseLong(listen.substring("vsock:".length())));
             return new AgentServer(listener, () -> {
@@ -52,11 +59,26 @@ public final class AgentServer implements Closeable {
                 return accepted.socket();
             }, socket -> true, settings, log);
         }
+        if (listen.startsWith("tcp:")) {
+            InetAddress only = host.orElseThrow(() -> new IllegalArgumentException(
+                    "--listen tcp:PORT needs the host's address (--host-address, or ip= on the kernel command line)"));
+            Tcp.Listener listener = Tcp.Listener.listen(Integer.parseInt(listen.substring("tcp:".length())));
+            return new AgentServer(listener, () -> {
+                Tcp.Accepted accepted = listener.accept();
+                if (!accepted.peer().equals(only)) {
+                    log.info("refused a connection from " + accepted.peer().getHostAddress() + " (only the host, "
+                            + only.getHostAddress() + ", may connect)");
+                    accepted.socket().close();
+                    return null;
+                }
+                return accepted.socket();
+            }, socket -> true, settings, log);
+        }
         if (listen.startsWith("unix:")) {
             HybridVsock.Listener listener = HybridVsock.Listener.listen(Path.of(listen.substring("unix:".length())), port);
             return new AgentServer(listener, listener::accept, listener::handshake, settings, log);
         }
-        throw new IllegalArgumentException("--listen takes vsock:PORT or unix:PATH, not " + listen);
+        throw new IllegalArgumentException("--listen takes vsock:PORT, tcp:PORT, unix:PATH or cmdline, not " + listen);
     }
 
     /** Accepts and serves connections until closed. */

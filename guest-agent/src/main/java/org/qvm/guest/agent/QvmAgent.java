@@ -1,6 +1,9 @@
 package org.qvm.guest.agent;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.List;
 
 /**
@@ -9,7 +12,8 @@ import java.util.List;
  * handshake itself; serves many connections at once, one request each.
  */
 public final class QvmAgent {
-    static final String USAGE = "usage: qvm-agent [--listen vsock:PORT|unix:PATH] [--port PORT] [--user USER] "
+    static final String USAGE = "usage: qvm-agent [--listen vsock:PORT|tcp:PORT|unix:PATH|cmdline] [--host-address ADDR] "
+            + "[--port PORT] [--user USER] "
             + "[--poweroff-command 'CMD ARGS'] [--max-connections N] [-v]";
 
     private QvmAgent() {
@@ -35,7 +39,8 @@ public final class QvmAgent {
     }
 
     public static void main(String[] args) {
-        String listen = "vsock:5000";
+        String listen = KernelCommandLine.DEFAULT_LISTEN;
+        String hostAddress = null;
         long port = 5000;
         String user = System.getProperty("user.name");
         List<String> poweroff = List.of("systemctl", "poweroff");
@@ -45,6 +50,7 @@ public final class QvmAgent {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--listen" -> listen = args[++i];
+                    case "--host-address" -> hostAddress = args[++i];
                     case "--port" -> port = Long.parseLong(args[++i]);
                     case "--user" -> user = args[++i];
                     case "--poweroff-command" -> poweroff = List.of(args[++i].trim().split("\\s+"));
@@ -68,7 +74,15 @@ public final class QvmAgent {
             System.exit(1);
         }
         try {
-            serve(listen, port, settings.get(), log);
+            Optional<String> host = Optional.ofNullable(hostAddress);
+            if (listen.equals("cmdline")) {
+                // What qvm-start put on the kernel command line: qvm.agent=, and the host as ip='s gateway.
+                KernelCommandLine cmdline = KernelCommandLine.read(Path.of("/proc/cmdline"));
+                listen = cmdline.agentListen();
+                host = host.or(cmdline::gateway);
+            }
+            log.info("listening on " + listen);
+            serve(listen, port, host.map(QvmAgent::address), settings.get(), log);
         } catch (IOException | RuntimeException e) {
             log.error("cannot listen on " + listen + ": " + e.getMessage());
             System.exit(1);
@@ -100,8 +114,17 @@ public final class QvmAgent {
         return java.util.Optional.of(new AgentSettings(user, home, poweroff, maxConnections));
     }
 
-    static void serve(String listen, long defaultPort, AgentSettings settings, Log log) throws IOException {
-        try (AgentServer server = AgentServer.listen(listen, defaultPort, settings, log)) {
+    private static InetAddress address(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an address: " + text);
+        }
+    }
+
+    static void serve(String listen, long defaultPort, Optional<InetAddress> host, AgentSettings settings, Log log)
+            throws IOException {
+        try (AgentServer server = AgentServer.listen(listen, defaultPort, host, settings, log)) {
             server.serve();
         }
     }

@@ -26,6 +26,19 @@ public sealed interface GuestEndpoint {
         }
     }
 
+    /** TCP to the guest's address, through the VM's own tap (for hosts without vsock). */
+    record Tcp(String address, long port) implements GuestEndpoint {
+        @Override
+        public GuestSocket connect(Deadline deadline) throws IOException {
+            return org.qvm.guest.transport.Tcp.connect(new java.net.InetSocketAddress(address, (int) port), deadline.nanoTime());
+        }
+
+        @Override
+        public String toString() {
+            return "tcp " + address + ":" + port;
+        }
+    }
+
     /** A hybrid-vsock UNIX socket (CONNECT handshake). */
     record Hybrid(Path socket, long port) implements GuestEndpoint {
         @Override

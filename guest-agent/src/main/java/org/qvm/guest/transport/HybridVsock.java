@@ -89,7 +89,7 @@ public final class HybridVsock {
 
         /** The next connection; {@link #handshake} decides whether it may go on. */
         public GuestSocket accept() throws IOException {
-            return new ChannelSocket(server.accept(), "a client of " + path);
+            return ChannelSocket.accepted(server.accept(), "a client of " + path);
         }
 
         /**

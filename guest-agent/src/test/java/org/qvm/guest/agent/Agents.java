@@ -9,7 +9,7 @@ final class Agents {
     }
 
     static AgentServer serving(Path socket, AgentSettings settings) throws IOException {
-        AgentServer server = AgentServer.listen("unix:" + socket, 5000, settings, new QvmAgent.Log(false));
+        AgentServer server = AgentServer.listen("unix:" + socket, 5000, java.util.Optional.empty(), settings, new QvmAgent.Log(false));
         Thread thread = new Thread(() -> {
             try {
                 server.serve();
