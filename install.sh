@@ -9,6 +9,7 @@
 # $PREFIX. What is installed:
 #   PREFIX/bin/qvm-*                          the tools (and qvm-java, which starts their jar)
 #   PREFIX/share/qvm/qvm.jar, qvm-agent.jar   the jars (qvm-agent.jar is for guest images)
+#   PREFIX/share/qvm/guest/                   what qvm-template builds into guest images
 #   PREFIX/share/qvm/qvm.jsa or qvm.aot       the JVM's start-up cache (made here, without DESTDIR)
 #   PREFIX/share/man/man1/qvm-*.1             manual pages
 #   PREFIX/share/bash-completion/completions/, share/zsh/site-functions/, share/fish/vendor_completions.d/
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
         --sysconfdir) sysconfdir=$2; shift 2 ;;
         --uninstall) mode=uninstall; shift ;;
         --archive) mode=archive; archive=$2; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
         *) echo "install.sh: error: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -49,7 +50,11 @@ if [ "$mode" = uninstall ]; then
     done <"$manifest"
     rm -f -- "$manifest" "$dest$prefix/share/qvm/qvm.jsa" "$dest$prefix/share/qvm/qvm.aot" "$dest$prefix/share/qvm/startup-java"
     # Directories qvm made, if nothing else is in them now.
-    for dir in share/qvm/examples/vms share/qvm/examples/guest share/qvm/examples share/qvm; do
+    for dir in share/qvm/guest/files/usr/local/sbin share/qvm/guest/files/usr/local share/qvm/guest/files/usr \
+            share/qvm/guest/files/etc/systemd/system share/qvm/guest/files/etc/systemd \
+            share/qvm/guest/files/etc/initramfs-tools/scripts/init-bottom share/qvm/guest/files/etc/initramfs-tools/scripts \
+            share/qvm/guest/files/etc/initramfs-tools share/qvm/guest/files/etc share/qvm/guest/files share/qvm/guest/build \
+            share/qvm/guest share/qvm/examples/vms share/qvm/examples/guest share/qvm/examples share/qvm; do
         rmdir -- "$dest$prefix/$dir" 2>/dev/null || true
     done
     echo "qvm: removed from $dest$prefix (your configuration in $sysconfdir/qvm stays)"
@@ -92,6 +97,10 @@ for wrapper in "$top"/bin/qvm-*; do
 done
 put "$jar" "$prefix/share/qvm/qvm.jar" 0644
 put "$agent_jar" "$prefix/share/qvm/qvm-agent.jar" 0644
+# What qvm-template puts into guest images: the guest's files and the build's customize hook.
+while IFS= read -r file; do
+    put "$top/$file" "$prefix/share/qvm/$file" "$(stat -c %a "$top/$file")"
+done < <(cd "$top" && find guest -type f | sort)
 
 pages=$(mktemp -d)
 trap 'rm -rf "$pages"' EXIT

@@ -87,6 +87,7 @@ wayland
 private-size
 shares
 rules
+template
 kernel
 rootfs"; return ;;
         --label) _qvm_reply "red
@@ -110,6 +111,7 @@ wayland
 private-size
 shares
 rules
+template
 kernel
 rootfs"; return ;;
         --color) _qvm_reply "auto
@@ -494,6 +496,127 @@ _qvm_volume_remove() {
 }
 
 complete -F _qvm_volume qvm-volume
+
+_qvm_template() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    local argc
+    argc=$(_qvm_argc 1 "")
+    if ((argc == 0)); then
+        _qvm_reply "build
+list
+ls
+info
+remove
+rm"
+        return
+    fi
+    local word
+    for word in "${qvm_words[@]:1}"; do
+        case $word in
+            build) _qvm_template_build; return ;;
+            list|ls) _qvm_template_list; return ;;
+            info) _qvm_template_info; return ;;
+            remove|rm) _qvm_template_remove; return ;;
+        esac
+    done
+}
+
+_qvm_template_build() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+        --release) return ;;
+        --package) return ;;
+        --mirror) return ;;
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--release
+--package
+--mirror
+--dry-run"
+        return
+    fi
+    COMPREPLY=()
+}
+
+_qvm_template_list() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    COMPREPLY=()
+}
+
+_qvm_template_info() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--packages"
+        return
+    fi
+    COMPREPLY=()
+}
+
+_qvm_template_remove() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--force
+--dry-run"
+        return
+    fi
+    COMPREPLY=()
+}
+
+complete -F _qvm_template qvm-template
 
 _qvm_agent() {
     local qvm_words qvm_cur

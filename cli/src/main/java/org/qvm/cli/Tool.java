@@ -165,7 +165,10 @@ abstract class Tool implements Callable<Integer> {
 
     /** Whether progress lines are shown: on a terminal, or with -v; never with -q. */
     boolean showProgress() {
-        return !common.quiet && (common.verbose.length > 0 || Terminal.stderrIsTerminal());
+        Tool parent = parentTool();
+        boolean quiet = common.quiet || parent != null && parent.common.quiet;
+        boolean verbose = common.verbose.length > 0 || parent != null && parent.common.verbose.length > 0;
+        return !quiet && (verbose || Terminal.stderrIsTerminal());
     }
 
     /** The lifecycle service, printing progress lines to standard error when {@link #showProgress()}. */

@@ -29,6 +29,7 @@ enum VmField {
             : String.join(",", definition(row).shares().stream().map(VmDefinition.Share::tag).toList())),
     /** Whether a running VM's network rules are in place: ok, missing (it is not isolated), ? (not readable here). */
     RULES(VmRow::rules),
+    TEMPLATE(row -> definition(row).template().orElse(null)),
     KERNEL(row -> definition(row).kernel().toString()),
     ROOTFS(row -> definition(row).rootfs().toString());
 

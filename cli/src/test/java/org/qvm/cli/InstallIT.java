@@ -54,7 +54,8 @@ class InstallIT {
                 "/usr/local/share/qvm/qvm-agent.jar", "/usr/local/share/man/man1/qvm-agent.1",
                 "/usr/local/share/zsh/site-functions/_qvm", "/usr/local/lib/systemd/system/qvm@.service",
                 "/usr/local/lib/systemd/system/qvm-autostart.service", "/usr/local/lib/systemd/system/qvm-network.service",
-                "/usr/local/share/qvm/examples/qvm.toml",
+                "/usr/local/share/qvm/examples/qvm.toml", "/usr/local/share/qvm/guest/build/customize",
+                "/usr/local/share/qvm/guest/files/usr/local/sbin/qvm-guest-setup",
                 "/usr/local/share/qvm/examples/vms/personal.toml", "/usr/local/share/qvm/examples/guest/qvm-agent.service",
                 "/etc/qvm/qvm.toml")) {
             assertTrue(files.contains(file), file + " in " + files);

@@ -77,6 +77,9 @@ public final class Lifecycle {
         return switch (host.guest().transport()) {
             case VSOCK -> new GuestEndpoint.Vsock(vm.cid(), host.guest().port());
             case UNIX -> new GuestEndpoint.Hybrid(RuntimeDir.of(host, vm.name()).vsockSocket(), host.guest().port());
+            case TCP -> new GuestEndpoint.Tcp(vm.link().orElseThrow(() -> new LifecycleException(vm.name()
+                    + " has no network, and [guest] transport = \"tcp\" reaches agents over it")).guest().toString(),
+                    host.guest().port());
         };
     }
 

@@ -65,8 +65,8 @@ public final class StartPlanner {
             }
         }
 
-        String params = String.join(" ", Stream.concat(Stream.of(definition.kernelParams()), networkKernelParameter.stream())
-                .filter(part -> !part.isBlank()).toList());
+        String params = String.join(" ", Stream.of(Stream.of(guestParameters(host, vm)), Stream.of(definition.kernelParams()),
+                networkKernelParameter.stream()).flatMap(s -> s).filter(part -> !part.isBlank()).toList());
         Optional<String> tap = VmNetwork.tapOf(vm);
         LaunchSpec spec = new LaunchSpec(host.crosvm().binary(), host.crosvm().extraArgs(), definition.crosvmExtraArgs(),
                 vm.name(), definition.kernel(), definition.initrd(), definition.memoryMib(), definition.cpus(), params,
@@ -74,6 +74,22 @@ public final class StartPlanner {
                 wayland, vm.cid(), dir.controlSocket(), dir.consolePipe());
         return new StartPlan(vm.name(), storage, network, runtime.build(), ConsoleLog.commandLine(dir),
                 CrosvmCommandLine.build(spec), problems);
+    }
+
+    /**
+     * What a guest of a qvm template reads from its kernel command line (guest/files/usr/local/sbin/
+     * qvm-guest-setup and qvm-agent --listen cmdline): its name, where its agent listens, and its
+     * shares by tag. They come first, so that the VM's own kernel-params can override them.
+     */
+    static String guestParameters(HostConfig host, Vm vm) {
+        String agent = (host.guest().transport() == HostConfig.GuestTransport.TCP ? "tcp:" : "vsock:") + host.guest().port();
+        StringBuilder params = new StringBuilder("qvm.name=").append(vm.name()).append(" qvm.agent=").append(agent);
+        List<VmDefinition.Share> shares = vm.definition().shares();
+        if (!shares.isEmpty()) {
+            params.append(" qvm.shares=").append(String.join(",", shares.stream()
+                    .map(share -> share.tag() + (share.readOnly() ? ":ro" : "")).toList()));
+        }
+        return params.toString();
     }
 
     private static void requireFile(Path file, String what, List<String> problems) {

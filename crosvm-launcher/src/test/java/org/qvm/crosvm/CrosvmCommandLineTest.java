@@ -57,7 +57,7 @@ class CrosvmCommandLineTest {
                 "--name", "shopping",
                 "--mem", "2048",
                 "--cpus", "2",
-                "--params", "ip=10.0.0.7::10.0.0.6:255.255.255.254::eth0:off:9.9.9.9",
+                "--params", "qvm.name=shopping qvm.agent=vsock:5000 qvm.shares=share ip=10.0.0.7::10.0.0.6:255.255.255.254::eth0:off:9.9.9.9",
                 "--block", "path=/var/lib/qvm/rootfs.squashfs,ro,root,id=root",
                 "--block", "path=/dev/qubes/qvm-shopping-private,id=private",
                 "--net", "tap-name=qvm-shopping,mac=02:71:6d:00:00:07",

@@ -31,10 +31,44 @@ public final class ConfigLoader {
         ALWAYS
     }
 
+    private final boolean templatesMustBeBuilt;
+
+    /** A loader for the tools that use VMs: a template a VM names must be built. */
+    public ConfigLoader() {
+        this(true);
+    }
+
+    private ConfigLoader(boolean templatesMustBeBuilt) {
+        this.templatesMustBeBuilt = templatesMustBeBuilt;
+    }
+
+    /**
+     * A loader for qvm-template, which must list, show and build templates that VMs name before
+     * they are built: a template name only has to be a valid name.
+     */
+    public static ConfigLoader acceptingUnbuiltTemplates() {
+        return new ConfigLoader(false);
+    }
+
     /** The host file named by the environment, or the default. */
     public static Path configPath(Map<String, String> environment) {
         String value = environment.get(ENVIRONMENT_VARIABLE);
         return value == null || value.isEmpty() ? DEFAULT_PATH : Path.of(value);
+    }
+
+    /**
+     * The host file alone, checked, without the VMs and without asking that its default template
+     * be built: for what must work before the VMs can be read (building the template they name).
+     */
+    public HostConfig loadHost(Path hostFile) {
+        Diagnostics diagnostics = new Diagnostics();
+        Optional<TomlDocument> hostDocument = TomlDocument.read(hostFile, diagnostics);
+        if (hostDocument.isEmpty()) {
+            diagnostics.throwIfAny();
+        }
+        HostConfig host = HostConfigParser.parse(hostDocument.get(), diagnostics, false);
+        diagnostics.throwIfAny();
+        return host;
     }
 
     public Configuration load(Path hostFile, Recording recording) {
@@ -43,7 +77,7 @@ public final class ConfigLoader {
         if (hostDocument.isEmpty()) {
             diagnostics.throwIfAny();
         }
-        HostConfig host = HostConfigParser.parse(hostDocument.get(), diagnostics);
+        HostConfig host = HostConfigParser.parse(hostDocument.get(), diagnostics, templatesMustBeBuilt);
         List<ParsedVm> vms = readVms(host, hostDocument.get(), diagnostics);
         CrossVmChecks.check(host, hostDocument.get(), vms, diagnostics);
         diagnostics.throwIfAny();
@@ -62,7 +96,7 @@ public final class ConfigLoader {
     record ParsedVm(VmDefinition definition, TomlDocument document) {
     }
 
-    private static List<ParsedVm> readVms(HostConfig host, TomlDocument hostDocument, Diagnostics diagnostics) {
+    private List<ParsedVm> readVms(HostConfig host, TomlDocument hostDocument, Diagnostics diagnostics) {
         List<ParsedVm> vms = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(host.vmDir(), "*.toml")) {
@@ -85,7 +119,7 @@ public final class ConfigLoader {
                 continue;
             }
             TomlDocument.read(file, diagnostics).ifPresent(document ->
-                    vms.add(new ParsedVm(VmDefinitionParser.parse(name, document, host, diagnostics), document)));
+                    vms.add(new ParsedVm(VmDefinitionParser.parse(name, document, host, diagnostics, templatesMustBeBuilt), document)));
         }
         return vms;
     }

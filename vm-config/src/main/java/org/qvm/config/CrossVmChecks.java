@@ -19,6 +19,16 @@ final class CrossVmChecks {
                 diagnostics);
         unique(vms, List.of("network", "address"), "address", vm -> vm.network().address(), diagnostics);
         addressesInPool(host, vms, diagnostics);
+        if (host.guest().transport() == HostConfig.GuestTransport.TCP) {
+            // Over TCP the agent is reached through the VM's own tap: a VM without one cannot be reached.
+            for (ConfigLoader.ParsedVm vm : vms) {
+                if (!vm.definition().network().enabled() && vm.definition().agent() != VmDefinition.Agent.NONE) {
+                    diagnostics.add(vm.document().at(List.of("network"), "'" + vm.definition().name() + "' has no network, "
+                            + "but [guest] transport = \"tcp\" in " + host.file() + " reaches the agent over the VM's "
+                            + "network: give it a [network] table, or set agent = \"none\""));
+                }
+            }
+        }
 
         List<String> networked = vms.stream().map(ConfigLoader.ParsedVm::definition)
                 .filter(vm -> vm.network().enabled()).map(VmDefinition::name).toList();

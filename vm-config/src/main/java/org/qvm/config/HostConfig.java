@@ -43,9 +43,12 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Cro
         }
     }
 
-    /** What every VM inherits unless its own file says otherwise. */
-    public record Defaults(Path kernel, Path rootfs, Optional<Path> initrd, int memoryMib, int cpus,
-                           String kernelParams, Size privateSize) {
+    /**
+     * What every VM inherits unless its own file says otherwise. {@code kernel}, {@code rootfs} and
+     * {@code initrd} are what the host file says, or, where it says nothing, its {@code template}'s.
+     */
+    public record Defaults(Path kernel, Path rootfs, Optional<Path> initrd, Optional<String> template, int memoryMib,
+                           int cpus, String kernelParams, Size privateSize) {
     }
 
     /** Where private volumes live. */
@@ -87,7 +90,9 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Cro
         /** AF_VSOCK to the guest's CID. */
         VSOCK,
         /** A hybrid-vsock UNIX socket at {@code <state-dir>/<vm>/vsock.sock} ("CONNECT port" handshake). */
-        UNIX
+        UNIX,
+        /** TCP to the guest's address through the VM's tap, for hosts without vsock (every VM needs network). */
+        TCP
     }
 
     /**

@@ -26,7 +26,8 @@ final class HostConfigParser {
     private HostConfigParser() {
     }
 
-    static HostConfig parse(TomlDocument document, Diagnostics diagnostics) {
+    /** With {@code builtTemplates} false, a {@code [defaults] template} need not be built yet (to build it). */
+    static HostConfig parse(TomlDocument document, Diagnostics diagnostics, boolean builtTemplates) {
         Path file = document.file();
         TableReader root = TableReader.root(document, diagnostics);
         Path vmDir = Values.path(root, "vm-dir").orElse(Values.resolve(file, "vms"));
@@ -43,7 +44,7 @@ final class HostConfigParser {
 
         HostConfig config = new HostConfig(file, vmDir, stateDir, dataDir,
                 crosvm(section(root, "crosvm")),
-                defaults(section(root, "defaults")),
+                defaults(section(root, "defaults"), dataDir, builtTemplates),
                 storage(section(root, "storage"), file),
                 network(section(root, "network")),
                 guest(section(root, "guest")),
@@ -68,18 +69,41 @@ final class HostConfigParser {
         return crosvm;
     }
 
-    private static HostConfig.Defaults defaults(TableReader table) {
+    private static HostConfig.Defaults defaults(TableReader table, Path dataDir, boolean builtTemplates) {
         Path base = table.document().file();
+        Optional<String> template = templateName(table, dataDir, builtTemplates);
+        Optional<Path> templateDir = template.map(name -> Templates.of(dataDir, name));
         HostConfig.Defaults defaults = new HostConfig.Defaults(
-                Values.path(table, "kernel").orElse(Values.resolve(base, DEFAULT_DATA_DIR + "/vmlinux")),
-                Values.path(table, "rootfs").orElse(Values.resolve(base, DEFAULT_DATA_DIR + "/rootfs.squashfs")),
-                Values.path(table, "initrd"),
+                Values.path(table, "kernel").or(() -> templateDir.map(Templates::kernel))
+                        .orElse(Values.resolve(base, DEFAULT_DATA_DIR + "/vmlinux")),
+                Values.path(table, "rootfs").or(() -> templateDir.map(Templates::rootImage))
+                        .orElse(Values.resolve(base, DEFAULT_DATA_DIR + "/rootfs.squashfs")),
+                Values.path(table, "initrd").or(() -> templateDir.map(Templates::initrd)),
+                template,
                 Values.memoryMib(table, "memory").orElse(DEFAULT_MEMORY_MIB),
                 Values.cpus(table, "cpus").orElse(DEFAULT_CPUS),
                 table.string("kernel-params").orElse(""),
                 PrivateSizes.read(table, "private-size").orElse(DEFAULT_PRIVATE_SIZE));
         table.finish();
         return defaults;
+    }
+
+    /** A {@code template} key: a valid name of a template (that is built, if it must be), or an error at the key. */
+    static Optional<String> templateName(TableReader table, Path dataDir, boolean mustBeBuilt) {
+        Optional<String> name = table.parsed("template", text -> {
+            String problem = Templates.nameProblem(text);
+            if (problem != null) {
+                throw new IllegalArgumentException(problem);
+            }
+            return text;
+        });
+        if (mustBeBuilt && name.isPresent() && !Templates.exists(dataDir, name.get())) {
+            table.error("template", "'template' \"" + name.get() + "\" is not built (no "
+                    + Templates.manifest(Templates.of(dataDir, name.get())) + "): build it with qvm-template build "
+                    + name.get() + ", or see qvm-template list");
+            return Optional.empty();
+        }
+        return name;
     }
 
     private static HostConfig.Storage storage(TableReader table, Path file) {

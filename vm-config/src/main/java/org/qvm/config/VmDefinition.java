@@ -7,11 +7,14 @@ import java.util.OptionalLong;
 
 /**
  * One VM as its file {@code <vm-dir>/NAME.toml} defines it, with the host's defaults filled in.
+ * {@code template} names the template its kernel, initrd and root image come from, where they do
+ * (its own, or the host's default one); explicit {@code kernel}, {@code initrd} and {@code rootfs}
+ * win over a template.
  * Its CID and address, when the file does not pin them, are allocated by {@link ConfigLoader}.
  */
 public record VmDefinition(String name, Path file, Label label, int memoryMib, int cpus, boolean autostart,
                            boolean wayland, String kernelParams, Path kernel, Path rootfs, Optional<Path> initrd,
-                           OptionalLong cid, Size privateSize, Network network, List<Share> shares,
+                           Optional<String> template, OptionalLong cid, Size privateSize, Network network, List<Share> shares,
                            List<String> crosvmExtraArgs, Agent agent) {
 
     public VmDefinition {
@@ -22,7 +25,7 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
     /** The same definition with another private volume size. */
     public VmDefinition withPrivateSize(Size size) {
         return new VmDefinition(name, file, label, memoryMib, cpus, autostart, wayland, kernelParams, kernel, rootfs,
-                initrd, cid, size, network, shares, crosvmExtraArgs, agent);
+                initrd, template, cid, size, network, shares, crosvmExtraArgs, agent);
     }
 
     /**

@@ -21,9 +21,14 @@ final class VmDefinitionParser {
     private VmDefinitionParser() {
     }
 
-    static VmDefinition parse(String name, TomlDocument document, HostConfig host, Diagnostics diagnostics) {
+    /** With {@code builtTemplates} false, the VM's template need not be built (for qvm-template). */
+    static VmDefinition parse(String name, TomlDocument document, HostConfig host, Diagnostics diagnostics,
+                              boolean builtTemplates) {
         HostConfig.Defaults defaults = host.defaults();
         TableReader root = TableReader.root(document, diagnostics);
+        // Closer is stronger: the VM's own files, then its template, then what the host file gives.
+        Optional<String> ownTemplate = HostConfigParser.templateName(root, host.dataDir(), builtTemplates);
+        Optional<Path> templateDir = ownTemplate.map(template -> Templates.of(host.dataDir(), template));
         VmDefinition vm = new VmDefinition(name, document.file(),
                 root.parsed("label", Label::parse).orElse(DEFAULT_LABEL),
                 Values.memoryMib(root, "memory").orElse(defaults.memoryMib()),
@@ -31,9 +36,10 @@ final class VmDefinitionParser {
                 root.bool("autostart").orElse(false),
                 root.bool("wayland").orElse(true),
                 root.string("kernel-params").orElse(defaults.kernelParams()),
-                Values.path(root, "kernel").orElse(defaults.kernel()),
-                Values.path(root, "rootfs").orElse(defaults.rootfs()),
-                Values.path(root, "initrd").or(defaults::initrd),
+                Values.path(root, "kernel").or(() -> templateDir.map(Templates::kernel)).orElse(defaults.kernel()),
+                Values.path(root, "rootfs").or(() -> templateDir.map(Templates::rootImage)).orElse(defaults.rootfs()),
+                Values.path(root, "initrd").or(() -> templateDir.map(Templates::initrd)).or(defaults::initrd),
+                ownTemplate.or(defaults::template),
                 root.integer("cid", MIN_CID, MAX_CID).map(OptionalLong::of).orElse(OptionalLong.empty()),
                 privateSize(root, defaults),
                 network(root),

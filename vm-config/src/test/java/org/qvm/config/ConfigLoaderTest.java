@@ -256,7 +256,7 @@ class ConfigLoaderTest {
                 pool = "10.0.0.0/30"
                 dns = ["9.9.9.9", "nine"]
                 [guest]
-                transport = "tcp"
+                transport = "quic"
                 """.formatted("x".repeat(90)));
         String f = fixture.hostFile.toString();
         assertEquals(List.of(
@@ -269,7 +269,7 @@ class ConfigLoaderTest {
                 f + ":7:1: 'network.pool': '10.0.0.0/30' is too small: the pool needs at least a /29, since each VM "
                         + "takes a /31 and the first and last pairs are not used",
                 f + ":8:19: 'network.dns': 'nine' is not an IPv4 address (like 10.0.0.3)",
-                f + ":10:1: 'guest.transport': 'tcp' is not one of \"vsock\" or \"unix\""), errors());
+                f + ":10:1: 'guest.transport': 'quic' is not one of \"vsock\" or \"unix\" or \"tcp\""), errors());
     }
 
     @Test
