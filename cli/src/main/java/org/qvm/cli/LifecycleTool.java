@@ -10,7 +10,7 @@ import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
 import org.qvm.lifecycle.Lifecycle;
-import org.qvm.plan.CheckedPlan;
+import org.qvm.lifecycle.DryRun;
 import picocli.CommandLine.Mixin;
 
 /**
@@ -50,13 +50,13 @@ abstract class LifecycleTool extends Tool {
     }
 
     /** What acting on the VM would run. */
-    abstract CheckedPlan plan(Lifecycle lifecycle, Vm vm);
+    abstract DryRun plan(Lifecycle lifecycle, Vm vm);
 
     /** Acts on the VMs; returns the exit status. */
     abstract int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms);
 
     /** Prints each VM's plan; with several VMs, each under a {@code # NAME} line. */
-    private void printPlans(List<Vm> vms, java.util.function.Function<Vm, CheckedPlan> plan) {
+    private void printPlans(List<Vm> vms, java.util.function.Function<Vm, DryRun> plan) {
         for (Vm vm : vms) {
             if (vms.size() > 1) {
                 out().println("# " + vm.name());

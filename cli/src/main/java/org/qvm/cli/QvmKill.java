@@ -4,7 +4,7 @@ import java.util.List;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
 import org.qvm.lifecycle.Lifecycle;
-import org.qvm.plan.CheckedPlan;
+import org.qvm.lifecycle.DryRun;
 import picocli.CommandLine.Command;
 
 
@@ -20,7 +20,7 @@ final class QvmKill extends LifecycleTool {
     }
 
     @Override
-    CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
+    DryRun plan(Lifecycle lifecycle, Vm vm) {
         return lifecycle.planShutdown(vm, true);
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
 import org.qvm.lifecycle.Lifecycle;
-import org.qvm.plan.CheckedPlan;
+import org.qvm.lifecycle.DryRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,7 +36,7 @@ final class QvmShutdown extends LifecycleTool {
     }
 
     @Override
-    CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
+    DryRun plan(Lifecycle lifecycle, Vm vm) {
         return lifecycle.planShutdown(vm, false);
     }
 

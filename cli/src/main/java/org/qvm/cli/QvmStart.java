@@ -4,7 +4,8 @@ import java.util.List;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
 import org.qvm.lifecycle.Lifecycle;
-import org.qvm.plan.CheckedPlan;
+import org.qvm.lifecycle.DryRun;
+import org.qvm.lifecycle.StartPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,7 +35,7 @@ final class QvmStart extends LifecycleTool {
     @Override
     List<String[]> examples() {
         return List.of(
-                new String[] {"qvm-start shopping", "prepare shopping's volume and network, launch crosvm, wait for its agent"},
+                new String[] {"qvm-start shopping", "prepare shopping's volume and network, launch its hypervisor, wait for its agent"},
                 new String[] {"qvm-start dev com untrusted", "three VMs, in parallel"},
                 new String[] {"qvm-start --all --exclude personal", "every VM but one"},
                 new String[] {"qvm-start --dry-run untrusted", "print every command starting untrusted would run"},
@@ -42,8 +43,10 @@ final class QvmStart extends LifecycleTool {
     }
 
     @Override
-    CheckedPlan plan(Lifecycle lifecycle, Vm vm) {
-        return lifecycle.planStart(vm).asCheckedPlan();
+    DryRun plan(Lifecycle lifecycle, Vm vm) {
+        StartPlan plan = lifecycle.planStart(vm);
+        plan.warnings().forEach(this::warn);
+        return DryRun.of(plan.asCheckedPlan());
     }
 
     @Override

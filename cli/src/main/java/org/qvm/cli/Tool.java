@@ -14,6 +14,7 @@ import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.LockFile;
 import org.qvm.config.Vm;
+import org.qvm.lifecycle.DryRun;
 import org.qvm.lifecycle.Lifecycle;
 import org.qvm.lifecycle.RuntimeState;
 import org.qvm.lifecycle.VmState;
@@ -141,7 +142,11 @@ abstract class Tool implements Callable<Integer> {
 
     /** --dry-run: the plan on standard output, one command per line; what would stop it as warnings. */
     void printDryRun(CheckedPlan plan) {
-        plan.plan().render().forEach(out()::println);
+        printDryRun(DryRun.of(plan));
+    }
+
+    void printDryRun(DryRun plan) {
+        plan.lines().forEach(out()::println);
         out().flush();
         plan.problems().forEach(problem -> warn("a real run would stop here: " + problem));
     }
@@ -166,9 +171,14 @@ abstract class Tool implements Callable<Integer> {
     /** Whether progress lines are shown: on a terminal, or with -v; never with -q. */
     boolean showProgress() {
         Tool parent = parentTool();
-        boolean quiet = common.quiet || parent != null && parent.common.quiet;
         boolean verbose = common.verbose.length > 0 || parent != null && parent.common.verbose.length > 0;
-        return !quiet && (verbose || Terminal.stderrIsTerminal());
+        return !quiet() && (verbose || Terminal.stderrIsTerminal());
+    }
+
+    /** -q, given to this tool or to the one it is a subcommand of. */
+    boolean quiet() {
+        Tool parent = parentTool();
+        return common.quiet || parent != null && parent.common.quiet;
     }
 
     /** The lifecycle service, printing progress lines to standard error when {@link #showProgress()}. */
@@ -179,6 +189,12 @@ abstract class Tool implements Callable<Integer> {
                 synchronized (this) {
                     err().println(programName() + ": " + line);
                     err().flush();
+                }
+            }
+        }, line -> {
+            if (!quiet()) {
+                synchronized (this) {
+                    warn(line);
                 }
             }
         });

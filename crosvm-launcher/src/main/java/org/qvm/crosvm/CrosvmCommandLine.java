@@ -3,10 +3,11 @@ package org.qvm.crosvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.qvm.hypervisor.LaunchSpec;
 
 /**
  * The argument list of {@code crosvm --extended-status run} for one VM: a pure function of its
- * {@link LaunchSpec}.
+ * {@link LaunchSpec} and the host's crosvm settings.
  * Only current, non-deprecated long flags, each one-shot option once, the kernel last (as
  * microvm.nix does); the user's extra arguments (host's, then the VM's) just before the kernel.
  */
@@ -14,10 +15,10 @@ public final class CrosvmCommandLine {
     private CrosvmCommandLine() {
     }
 
-    public static List<String> build(LaunchSpec spec) {
+    public static List<String> build(String binary, List<String> hostExtraArgs, LaunchSpec spec) {
         // --extended-status (a global option, before "run"): crosvm's exit status tells a guest that
         // powered off (0) from one that rebooted (32), crashed (33) or panicked (34).
-        List<String> argv = new ArrayList<>(List.of(spec.binary(), "--extended-status", "run"));
+        List<String> argv = new ArrayList<>(List.of(binary, "--extended-status", "run"));
         argv.addAll(List.of("--name", spec.name()));
         argv.addAll(List.of("--mem", Integer.toString(spec.memoryMib())));
         argv.addAll(List.of("--cpus", Integer.toString(spec.cpus())));
@@ -36,8 +37,8 @@ public final class CrosvmCommandLine {
         argv.addAll(List.of("--vsock", "cid=" + spec.cid()));
         argv.addAll(List.of("--socket", spec.controlSocket().toString()));
         argv.addAll(List.of("--serial", "type=file,path=" + value(spec.console()) + ",console"));
-        argv.addAll(spec.hostExtraArgs());
-        argv.addAll(spec.vmExtraArgs());
+        argv.addAll(hostExtraArgs);
+        argv.addAll(spec.extraArgs());
         argv.add(spec.kernel().toString());
         return argv;
     }
@@ -52,18 +53,5 @@ public final class CrosvmCommandLine {
             return text;
         }
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    /**
-     * A locally administered MAC address derived from the VM's CID, so that a VM keeps its MAC
-     * (and the guest its interface identity) from start to start.
-     */
-    public static String macFor(long cid) {
-        return String.format("02:71:6d:%02x:%02x:%02x", (cid >> 16) & 0xff, (cid >> 8) & 0xff, cid & 0xff);
-    }
-
-    /** The path crosvm shares for a read-only share: a read-only bind mount under the runtime directory. */
-    public static Path readOnlyMountPoint(Path runtimeDir, String tag) {
-        return runtimeDir.resolve("shares").resolve(tag);
     }
 }

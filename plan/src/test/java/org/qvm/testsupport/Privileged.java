@@ -20,20 +20,29 @@ public final class Privileged {
 
     /** Skips (or, in CI, fails) the calling test unless it runs as root with the given tools. */
     public static void requireRoot(String... tools) {
-        String missing = missingReason(tools);
+        runOnlyIf(missingReason(tools));
+    }
+
+    /** Skips (or, in CI, fails) the calling test unless the tools are installed; root is not needed. */
+    public static void requireTools(String... tools) {
+        runOnlyIf(missingTool(tools));
+    }
+
+    private static void runOnlyIf(String missing) {
         if (missing == null) {
             return;
         }
         if ("1".equals(System.getenv(REQUIRE))) {
-            fail(REQUIRE + "=1 but this privileged test cannot run: " + missing);
+            fail(REQUIRE + "=1 but this test cannot run: " + missing);
         }
         Assumptions.abort("skipped: " + missing + " (set " + REQUIRE + "=1 to make this a failure)");
     }
 
     private static String missingReason(String... tools) {
-        if (!isRoot()) {
-            return "needs root";
-        }
+        return isRoot() ? missingTool(tools) : "needs root";
+    }
+
+    private static String missingTool(String... tools) {
         for (String tool : tools) {
             if (!onPath(tool)) {
                 return "needs '" + tool + "' on PATH";

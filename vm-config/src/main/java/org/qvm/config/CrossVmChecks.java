@@ -29,6 +29,16 @@ final class CrossVmChecks {
                 }
             }
         }
+        if (host.guest().transport() == HostConfig.GuestTransport.UNIX) {
+            // qemu has no hybrid vsock (a UNIX socket that stands for the guest's vsock ports).
+            for (ConfigLoader.ParsedVm vm : vms) {
+                if (vm.definition().hypervisor() == HostConfig.Hypervisor.QEMU && vm.definition().agent() != VmDefinition.Agent.NONE) {
+                    diagnostics.add(vm.document().at(List.of("hypervisor"), "'" + vm.definition().name() + "' runs on qemu, "
+                            + "which has no hybrid vsock for [guest] transport = \"unix\" in " + host.file() + ": use "
+                            + "transport = \"vsock\" (with /dev/vhost-vsock) or \"tcp\", or set agent = \"none\""));
+                }
+            }
+        }
 
         List<String> networked = vms.stream().map(ConfigLoader.ParsedVm::definition)
                 .filter(vm -> vm.network().enabled()).map(VmDefinition::name).toList();

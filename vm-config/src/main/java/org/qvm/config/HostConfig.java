@@ -12,10 +12,24 @@ import java.util.Optional;
  * @param file     the file these settings came from
  * @param vmDir    where the VM definitions are, one {@code NAME.toml} each
  * @param stateDir runtime state: {@code <state-dir>/<vm>/} holds the VM's sockets, console log and state
- * @param dataDir  state that outlives a reboot: the record of allocated CIDs and addresses
+ * @param dataDir    state that outlives a reboot: the record of allocated CIDs and addresses
+ * @param hypervisor what runs VMs whose file does not say
  */
-public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Crosvm crosvm, Defaults defaults,
-                         Storage storage, Network network, Guest guest, Wayland wayland) {
+public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hypervisor hypervisor, Crosvm crosvm,
+                         Qemu qemu, Defaults defaults, Storage storage, Network network, Guest guest, Wayland wayland) {
+
+    /** What runs a VM. */
+    public enum Hypervisor {
+        /** crosvm: virtio-fs, vsock and Wayland forwarding built in. */
+        CROSVM,
+        /** qemu: for hosts without crosvm, and VMs that need no Wayland forwarding. */
+        QEMU;
+
+        /** As the configuration spells it. */
+        public String configName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** The runtime directory of one VM. */
     public Path runtimeDir(String vmName) {
@@ -41,6 +55,29 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Cro
         public Crosvm {
             extraArgs = List.copyOf(extraArgs);
         }
+    }
+
+    /**
+     * How qemu is run.
+     *
+     * @param binary    path or name on PATH
+     * @param accel     how it runs guest code
+     * @param extraArgs appended to every qemu VM's command line
+     */
+    public record Qemu(String binary, Accel accel, List<String> extraArgs) {
+        public Qemu {
+            extraArgs = List.copyOf(extraArgs);
+        }
+    }
+
+    /** qemu's accelerator. */
+    public enum Accel {
+        /** KVM when /dev/kvm can be used, else TCG (with a warning: it is slow). */
+        AUTO,
+        /** Hardware virtualisation; a start fails without /dev/kvm. */
+        KVM,
+        /** Emulation: works everywhere, many times slower. */
+        TCG
     }
 
     /**

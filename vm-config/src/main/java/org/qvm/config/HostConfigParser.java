@@ -43,7 +43,9 @@ final class HostConfigParser {
         Path dataDir = Values.path(root, "data-dir").orElse(Path.of(DEFAULT_DATA_DIR));
 
         HostConfig config = new HostConfig(file, vmDir, stateDir, dataDir,
+                root.parsed("hypervisor", HostConfigParser::hypervisor).orElse(HostConfig.Hypervisor.CROSVM),
                 crosvm(section(root, "crosvm")),
+                qemu(section(root, "qemu")),
                 defaults(section(root, "defaults"), dataDir, builtTemplates),
                 storage(section(root, "storage"), file),
                 network(section(root, "network")),
@@ -67,6 +69,19 @@ final class HostConfigParser {
                 table.parsed("user", Values::userName).orElse("root"));
         table.finish();
         return crosvm;
+    }
+
+    private static HostConfig.Qemu qemu(TableReader table) {
+        HostConfig.Qemu qemu = new HostConfig.Qemu(
+                table.string("binary").filter(b -> nonEmpty(table, "binary", b)).orElse("qemu-system-x86_64"),
+                table.parsed("accel", text -> enumValue(HostConfig.Accel.class, text)).orElse(HostConfig.Accel.AUTO),
+                table.list("extra-args", arg -> arg).orElse(List.of()));
+        table.finish();
+        return qemu;
+    }
+
+    static HostConfig.Hypervisor hypervisor(String text) {
+        return enumValue(HostConfig.Hypervisor.class, text);
     }
 
     private static HostConfig.Defaults defaults(TableReader table, Path dataDir, boolean builtTemplates) {

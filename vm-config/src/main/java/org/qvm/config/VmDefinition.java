@@ -10,22 +10,26 @@ import java.util.OptionalLong;
  * {@code template} names the template its kernel, initrd and root image come from, where they do
  * (its own, or the host's default one); explicit {@code kernel}, {@code initrd} and {@code rootfs}
  * win over a template.
+ * {@code hypervisor} is the VM's own or the host's; {@code wayland} is false by default on qemu,
+ * which cannot forward it.
  * Its CID and address, when the file does not pin them, are allocated by {@link ConfigLoader}.
  */
 public record VmDefinition(String name, Path file, Label label, int memoryMib, int cpus, boolean autostart,
                            boolean wayland, String kernelParams, Path kernel, Path rootfs, Optional<Path> initrd,
                            Optional<String> template, OptionalLong cid, Size privateSize, Network network, List<Share> shares,
-                           List<String> crosvmExtraArgs, Agent agent) {
+                           HostConfig.Hypervisor hypervisor, List<String> crosvmExtraArgs, List<String> qemuExtraArgs,
+                           Agent agent) {
 
     public VmDefinition {
         shares = List.copyOf(shares);
         crosvmExtraArgs = List.copyOf(crosvmExtraArgs);
+        qemuExtraArgs = List.copyOf(qemuExtraArgs);
     }
 
     /** The same definition with another private volume size. */
     public VmDefinition withPrivateSize(Size size) {
         return new VmDefinition(name, file, label, memoryMib, cpus, autostart, wayland, kernelParams, kernel, rootfs,
-                initrd, template, cid, size, network, shares, crosvmExtraArgs, agent);
+                initrd, template, cid, size, network, shares, hypervisor, crosvmExtraArgs, qemuExtraArgs, agent);
     }
 
     /**

@@ -29,12 +29,15 @@ final class VmDefinitionParser {
         // Closer is stronger: the VM's own files, then its template, then what the host file gives.
         Optional<String> ownTemplate = HostConfigParser.templateName(root, host.dataDir(), builtTemplates);
         Optional<Path> templateDir = ownTemplate.map(template -> Templates.of(host.dataDir(), template));
+        Optional<HostConfig.Hypervisor> ownHypervisor = root.parsed("hypervisor", HostConfigParser::hypervisor);
+        HostConfig.Hypervisor hypervisor = ownHypervisor.orElse(host.hypervisor());
         VmDefinition vm = new VmDefinition(name, document.file(),
                 root.parsed("label", Label::parse).orElse(DEFAULT_LABEL),
                 Values.memoryMib(root, "memory").orElse(defaults.memoryMib()),
                 Values.cpus(root, "cpus").orElse(defaults.cpus()),
                 root.bool("autostart").orElse(false),
-                root.bool("wayland").orElse(true),
+                wayland(root, hypervisor, ownHypervisor.isPresent() ? "its hypervisor = \"qemu\""
+                        : "hypervisor = \"qemu\" in " + host.file()),
                 root.string("kernel-params").orElse(defaults.kernelParams()),
                 Values.path(root, "kernel").or(() -> templateDir.map(Templates::kernel)).orElse(defaults.kernel()),
                 Values.path(root, "rootfs").or(() -> templateDir.map(Templates::rootImage)).orElse(defaults.rootfs()),
@@ -44,7 +47,9 @@ final class VmDefinitionParser {
                 privateSize(root, defaults),
                 network(root),
                 shares(root),
-                crosvmExtraArgs(root),
+                hypervisor,
+                extraArgs(root, "crosvm"),
+                extraArgs(root, "qemu"),
                 root.parsed("agent", text -> HostConfigParser.enumValue(VmDefinition.Agent.class, text))
                         .orElse(VmDefinition.Agent.QVM));
         root.finish();
@@ -124,8 +129,23 @@ final class VmDefinitionParser {
         return text;
     }
 
-    private static List<String> crosvmExtraArgs(TableReader root) {
-        Optional<TableReader> table = root.table("crosvm");
+    /**
+     * Whether the VM's windows are forwarded: by default where the hypervisor can (crosvm's virtwl);
+     * asking for it on qemu, which cannot, is an error.
+     */
+    private static boolean wayland(TableReader root, HostConfig.Hypervisor hypervisor, String whyQemu) {
+        Optional<Boolean> wayland = root.bool("wayland");
+        if (hypervisor == HostConfig.Hypervisor.QEMU && wayland.orElse(false)) {
+            root.error("wayland", "'wayland' = true needs crosvm, but this VM runs on qemu (" + whyQemu + "), which "
+                    + "cannot forward Wayland (crosvm's virtwl): set wayland = false, or hypervisor = \"crosvm\"");
+            return false;
+        }
+        return wayland.orElse(hypervisor == HostConfig.Hypervisor.CROSVM);
+    }
+
+    /** A hypervisor's table in a VM file: {@code [crosvm]} or {@code [qemu]}, with extra-args. */
+    private static List<String> extraArgs(TableReader root, String hypervisor) {
+        Optional<TableReader> table = root.table(hypervisor);
         List<String> args = table.flatMap(t -> t.list("extra-args", arg -> arg)).orElse(List.of());
         table.ifPresent(TableReader::finish);
         return args;

@@ -14,7 +14,10 @@ import org.qvm.config.HostConfig;
 import org.qvm.config.LockFile;
 import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
-import org.qvm.crosvm.CrosvmControl;
+import org.qvm.hypervisor.Companion;
+import org.qvm.hypervisor.ControlException;
+import org.qvm.hypervisor.ControlRequest;
+import org.qvm.hypervisor.Hypervisor;
 import org.qvm.guest.Deadline;
 import org.qvm.guest.client.GuestClient;
 import org.qvm.guest.client.GuestEndpoint;
@@ -30,21 +33,23 @@ import org.qvm.plan.PlanFailedException;
 import org.qvm.storage.VmStorage;
 
 /**
- * Starts and stops VMs: storage, network, runtime directory and crosvm, in that order, and back.
- * Every operation on a VM holds the VM's lock, so two commands never act on one VM at once; the
- * state file and the process identity in it let the next command repair what a crashed one left.
+ * Starts and stops VMs: storage, network, runtime directory and the hypervisor, in that order, and
+ * back. It is the same for every hypervisor: each answers only what differs ({@link Hypervisor}:
+ * its command line, what runs beside it, how it is controlled). Every operation on a VM holds the
+ * VM's lock, so two commands never act on one VM at once; the state file and the process identity
+ * in it let the next command repair what a crashed one left.
  */
 public final class Lifecycle {
-    /** How long crosvm gets to exit after {@code crosvm stop} before it is killed. */
+    /** How long the hypervisor gets to exit after it was told to stop before it is killed. */
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(20);
-    /** How long a detached crosvm may take to show up as a process. */
+    /** How long a detached process (hypervisor, companion, console keeper) may take to show up. */
     private static final Duration FIND_LIMIT = Duration.ofSeconds(5);
     private static final Duration FIND_POLL = Duration.ofMillis(2);
     private static final int LOG_TAIL_LINES = 15;
     /** How long qvm-kill waits for a command that holds the VM's lock to let go, once the VM is down. */
     static final Duration KILL_LOCK_LIMIT = Duration.ofSeconds(30);
-    /** How long the console log's keeper gets to finish by itself once crosvm is gone. */
+    /** How long the console log's keeper and companions get to finish by themselves once the hypervisor is gone. */
     static final Duration KEEPER_GRACE = Duration.ofSeconds(2);
 
     private final HostConfig host;
@@ -55,9 +60,16 @@ public final class Lifecycle {
     private final RuntimeState runtime;
     private final Map<String, String> environment;
     private final Consumer<String> progress;
+    private final Consumer<String> warnings;
 
     public Lifecycle(Configuration configuration, CommandRunner runner, Map<String, String> environment,
                      Consumer<String> progress) {
+        this(configuration, runner, environment, progress, progress);
+    }
+
+    /** With {@code warnings}: what a user should see even without progress (qemu falling back to emulation). */
+    public Lifecycle(Configuration configuration, CommandRunner runner, Map<String, String> environment,
+                     Consumer<String> progress, Consumer<String> warnings) {
         this.host = configuration.host();
         this.runner = runner;
         this.executor = new PlanExecutor(runner);
@@ -66,6 +78,7 @@ public final class Lifecycle {
         this.runtime = new RuntimeState(host);
         this.environment = Map.copyOf(environment);
         this.progress = progress;
+        this.warnings = warnings;
     }
 
     public VmState stateOf(Vm vm) {
@@ -91,8 +104,8 @@ public final class Lifecycle {
     }
 
     private StartPlan planStart(Vm vm, CheckedPlan storagePlan, CheckedPlan networkPlan) {
-        return StartPlanner.plan(host, vm, storage.privateVolume(vm), network.kernelParameter(vm), environment,
-                storagePlan, networkPlan);
+        return StartPlanner.plan(host, vm, Hypervisors.configured(host, vm), storage.privateVolume(vm),
+                network.kernelParameter(vm), environment, storagePlan, networkPlan);
     }
 
     static Command unmount(Path mountPoint) {
@@ -105,7 +118,7 @@ public final class Lifecycle {
 
     /**
      * Starts the VM and, with {@code wait}, waits until it is up. If any step fails, what this
-     * start set up is taken down again (crosvm, mounts, network; volumes are kept) and the error
+     * start set up is taken down again (the hypervisor and what runs beside it, mounts, network; volumes are kept) and the error
      * names the step and ends with the tail of the VM's logs.
      */
     public StartOutcome start(Vm vm, boolean skipIfRunning, boolean wait) {
@@ -114,8 +127,8 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             if (state == VmState.STARTING) {
                 // We hold the VM's lock, so whoever was starting it is gone (a crashed qvm-start).
-                Optional<ProcessIdentity> crosvm = crosvmOf(vm.name(), recorded.get());
-                if (crosvm.isPresent() && adopt(vm, crosvm.get(), wait)) {
+                Optional<ProcessIdentity> running = hypervisorProcessOf(vm, recorded.get());
+                if (running.isPresent() && adopt(vm, running.get(), wait)) {
                     return StartOutcome.STARTED;
                 }
                 state = VmState.CRASHED;
@@ -131,7 +144,7 @@ public final class Lifecycle {
             }
             if (leftOver(vm.name())) {
                 progress.accept(vm.name() + ": cleaning up after the last run (" + state.displayName() + ")");
-                cleanUp(vm.name());
+                cleanUp(vm);
             }
             startHalted(vm, wait);
             return StartOutcome.STARTED;
@@ -169,12 +182,14 @@ public final class Lifecycle {
 
     /**
      * Starts the VM and stays with it, for a service manager ({@code qvm-start --foreground}
-     * under qvm@.service): copies its logs to {@code lines} until crosvm exits, cleans up, and
-     * returns crosvm's exit status: 0 when the guest powered off or was shut down, 32 when it
-     * rebooted, 33 when it crashed, 34 on a guest panic.
+     * under qvm@.service): copies its logs to {@code lines} until the hypervisor exits, cleans up,
+     * and returns the hypervisor's exit status. crosvm's: 0 when the guest powered off or was shut
+     * down, 32 when it rebooted, 33 when it crashed, 34 on a guest panic; qemu's: 0 when the guest
+     * powered off, rebooted or was stopped.
      */
     public int runInForeground(Vm vm, Consumer<String> lines) {
-        Process[] crosvm = new Process[1];
+        Process[] launched = new Process[1];
+        Hypervisor hypervisor = Hypervisors.configured(host, vm);
         try (LockFile lock = lock(vm)) {
             VmState state = runtime.stateOf(vm.name());
             if (state != VmState.HALTED && state != VmState.CRASHED) {
@@ -182,9 +197,9 @@ public final class Lifecycle {
                         + "; stop it first to run it in the foreground");
             }
             if (leftOver(vm.name())) {
-                cleanUp(vm.name());
+                cleanUp(vm);
             }
-            // In the foreground crosvm is our child, for its exit status.
+            // In the foreground the hypervisor is our child, for its exit status.
             startHalted(vm, true, new Launcher() {
                 @Override
                 public void keepConsole(StartPlan plan, RuntimeDir dir) {
@@ -192,20 +207,20 @@ public final class Lifecycle {
                 }
 
                 @Override
-                public ProcessIdentity launch(List<String> argv, RuntimeDir dir) {
-                    crosvm[0] = runner.launch(Command.of(argv), dir.crosvmLog());
-                    return ProcessIdentity.of(crosvm[0].pid()).orElseThrow(() ->
-                            new LifecycleException("cannot start " + vm.name() + ": crosvm exited at once" + logTail(dir)));
+                public ProcessIdentity launch(StartPlan plan, RuntimeDir dir) {
+                    launched[0] = runner.launch(Command.of(plan.launch()), dir.hypervisorLog(plan.hypervisor()));
+                    return ProcessIdentity.of(launched[0].pid()).orElseThrow(() -> new LifecycleException("cannot start "
+                            + vm.name() + ": " + plan.hypervisor().name() + " exited at once" + logTail(dir, plan.hypervisor())));
                 }
             });
         } catch (IOException e) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
         }
-        LogFollower follower = new LogFollower(RuntimeDir.of(host, vm.name()), lines);
+        LogFollower follower = new LogFollower(RuntimeDir.of(host, vm.name()), hypervisor, lines);
         follower.start();
         int status;
         try {
-            status = crosvm[0].waitFor();
+            status = launched[0].waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LifecycleException("interrupted while " + vm.name() + " runs");
@@ -214,7 +229,7 @@ public final class Lifecycle {
         }
         try (LockFile lock = lock(vm)) {
             if (leftOver(vm.name())) {
-                cleanUp(vm.name());
+                cleanUp(vm);
             }
         } catch (IOException e) {
             throw new LifecycleException("cannot clean up after " + vm.name() + ": " + e.getMessage(), e);
@@ -223,48 +238,52 @@ public final class Lifecycle {
     }
 
     /**
-     * Finishes a start whose qvm-start died after launching crosvm: waits for the VM to come up
-     * and records it as running. If it does not come up, crosvm is stopped and false returned.
+     * Finishes a start whose qvm-start died after launching the hypervisor: waits for the VM to
+     * come up and records it as running. If it does not come up, the VM is stopped and false returned.
      */
-    private boolean adopt(Vm vm, ProcessIdentity crosvm, boolean wait) throws IOException {
-        progress.accept(vm.name() + ": finishing a start that was interrupted (crosvm pid " + crosvm.pid() + ")");
+    private boolean adopt(Vm vm, ProcessIdentity process, boolean wait) throws IOException {
+        Hypervisor hypervisor = Hypervisors.running(host, vm);
+        progress.accept(vm.name() + ": finishing a start that was interrupted (" + hypervisor.name() + " pid "
+                + process.pid() + ")");
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         try {
             if (wait) {
-                waitUntilUp(vm, crosvm::isAlive, () -> "crosvm exited", dir);
+                waitUntilUp(vm, hypervisor, process::isAlive, dir);
             }
-            // A crosvm found by its control socket was never recorded: record it now.
-            runtime.write(vm.name(), VmState.RUNNING, Optional.of(crosvm));
+            // A hypervisor found by its control socket was never recorded: record it now.
+            runtime.write(vm.name(), VmState.RUNNING, Optional.of(process));
             return true;
         } catch (LifecycleException e) {
             progress.accept(vm.name() + ": " + e.getMessage());
-            stopProcess(vm, Optional.of(crosvm), dir);
+            stopProcess(vm, hypervisor, Optional.of(process), dir);
             return false;
         }
     }
 
     /**
-     * How crosvm and the keeper of its console are started: detached, each a process of its own
-     * (qvm-start), or crosvm as our child and the console kept by a thread of ours (in the foreground).
+     * How the hypervisor and the keeper of its console are started: detached, each a process of
+     * its own (qvm-start), or the hypervisor as our child and the console kept by a thread of ours
+     * (in the foreground). Companions are always detached.
      */
     private interface Launcher {
         void keepConsole(StartPlan plan, RuntimeDir dir);
 
-        ProcessIdentity launch(List<String> argv, RuntimeDir dir);
+        ProcessIdentity launch(StartPlan plan, RuntimeDir dir);
     }
 
-    /** Starts a halted VM with crosvm and its console's keeper detached. */
+    /** Starts a halted VM with its hypervisor and its console's keeper detached. */
     private void startHalted(Vm vm, boolean wait) throws IOException {
         startHalted(vm, wait, new Launcher() {
             @Override
             public void keepConsole(StartPlan plan, RuntimeDir dir) {
-                runner.detach(Command.of(plan.consoleLog()), dir.crosvmLog());
-                findDetached(() -> consoleLogOf(dir), () -> "the keeper of the console log did not start" + logTail(dir));
+                runner.detach(Command.of(plan.consoleLog()), dir.hypervisorLog(plan.hypervisor()));
+                findDetached(() -> consoleLogOf(dir), () -> "the keeper of the console log did not start"
+                        + logTail(dir, plan.hypervisor()));
             }
 
             @Override
-            public ProcessIdentity launch(List<String> argv, RuntimeDir dir) {
-                return launchDetached(vm, argv, dir);
+            public ProcessIdentity launch(StartPlan plan, RuntimeDir dir) {
+                return launchDetached(vm, plan, dir);
             }
         });
     }
@@ -274,54 +293,76 @@ public final class Lifecycle {
         if (!plan.problems().isEmpty()) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + String.join("; ", plan.problems()));
         }
+        plan.warnings().forEach(warnings);
+        Hypervisor hypervisor = plan.hypervisor();
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         step(vm, "storage", () -> storage.prepare(vm));
         progress.accept(vm.name() + ": storage ready");
         boolean networkUp = false;
-        ProcessIdentity crosvm = null;
+        ProcessIdentity launched = null;
         try {
             step(vm, "network", () -> network.up(vm));
             networkUp = vm.link().isPresent();
             progress.accept(vm.name() + ": network up");
             step(vm, "runtime directory", () -> executor.execute(plan.runtime()));
-            Files.deleteIfExists(dir.controlSocket());
+            Files.deleteIfExists(dir.controlSocket(hypervisor));
             Files.deleteIfExists(dir.vsockSocket());
+            Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
             step(vm, "console log", () -> launcher.keepConsole(plan, dir));
-            ProcessIdentity launched = launcher.launch(plan.crosvm(), dir);
-            crosvm = launched;
+            for (Companion companion : plan.companions()) {
+                step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
+            }
+            launched = launcher.launch(plan, dir);
             runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
-            progress.accept(vm.name() + ": crosvm started (pid " + launched.pid() + ")");
+            progress.accept(vm.name() + ": " + hypervisor.name() + " started (pid " + launched.pid() + ")");
             if (wait) {
-                waitUntilUp(vm, launched::isAlive, () -> "crosvm exited", dir);
+                waitUntilUp(vm, hypervisor, launched::isAlive, dir);
             }
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
         } catch (RuntimeException | IOException failure) {
-            undoStart(vm, crosvm, plan.runtime(), networkUp);
+            undoStart(vm, hypervisor, launched, plan.runtime(), networkUp);
             throw failure instanceof LifecycleException lifecycle ? lifecycle
                     : new LifecycleException("cannot start " + vm.name() + ": " + (failure.getMessage() == null
                             ? failure.toString() : failure.getMessage()), failure);
         }
     }
 
-    /** The crosvm whose command line names this control socket (it leads a session of its own). */
-    private static Optional<ProcessIdentity> crosvmServing(RuntimeDir dir) {
-        return ProcessIdentity.sessionLeaderWithArguments(List.of("--socket", dir.controlSocket().toString()));
+    /** Starts a companion detached and waits until it is ready (its socket is there) or gone. */
+    private void startCompanion(Companion companion, RuntimeDir dir, Hypervisor hypervisor) {
+        runner.detach(companion.command(), dir.hypervisorLog(hypervisor));
+        ProcessIdentity process = findDetached(() -> ProcessIdentity.sessionLeaderWithArguments(companion.identifyingArguments()),
+                () -> companion.what() + " exited at once" + logTail(dir, hypervisor));
+        Deadline deadline = Deadline.in(FIND_LIMIT);
+        while (!Files.exists(companion.readyWhen())) {
+            if (!process.isAlive() || deadline.passed()) {
+                throw new LifecycleException(companion.what() + (process.isAlive() ? " did not make " + companion.readyWhen()
+                        + " within " + FIND_LIMIT.toSeconds() + " s" : " exited") + logTail(dir, hypervisor));
+            }
+            sleep(FIND_POLL);
+        }
+    }
+
+    /** The hypervisor whose command line names the VM's control socket (it leads a session of its own). */
+    private static Optional<ProcessIdentity> serving(Hypervisor hypervisor, RuntimeDir dir) {
+        return ProcessIdentity.sessionLeaderWithArguments(hypervisor.identifyingArguments(dir.controlSocket(hypervisor)));
     }
 
     /**
-     * Starts crosvm detached (so that qvm-start can exit as soon as the VM is up) and finds it:
-     * the session leader whose command line names the VM's control socket.
+     * Starts the hypervisor detached (so that qvm-start can exit as soon as the VM is up) and
+     * finds it: the session leader whose command line names the VM's control socket.
      */
-    private ProcessIdentity launchDetached(Vm vm, List<String> argv, RuntimeDir dir) {
+    private ProcessIdentity launchDetached(Vm vm, StartPlan plan, RuntimeDir dir) {
+        Hypervisor hypervisor = plan.hypervisor();
         try {
-            runner.detach(Command.of(argv), dir.crosvmLog());
+            runner.detach(Command.of(plan.launch()), dir.hypervisorLog(hypervisor));
         } catch (CommandFailedException e) {
-            throw new LifecycleException("cannot start " + vm.name() + " at step crosvm: " + e.getMessage(), e);
+            throw new LifecycleException("cannot start " + vm.name() + " at step " + hypervisor.name() + ": "
+                    + e.getMessage(), e);
         }
-        return findDetached(() -> crosvmServing(dir), () -> "cannot start " + vm.name() + ": crosvm exited at once"
-                + logTail(dir));
+        return findDetached(() -> serving(hypervisor, dir), () -> "cannot start " + vm.name() + ": " + hypervisor.name()
+                + " exited at once" + logTail(dir, hypervisor));
     }
 
     /** A process just started detached, found by its command line (it takes a moment to show). */
@@ -346,22 +387,26 @@ public final class Lifecycle {
     }
 
     /**
-     * Once crosvm is gone: waits for the console log's keeper to copy what is left and end (it
-     * does once crosvm has closed the console), or, {@code now} (a failed start, whose crosvm may
-     * never have opened it) or past {@link #KEEPER_GRACE}, ends it (SIGTERM, then SIGKILL). So
-     * nothing of a VM outlives its shutdown or a failed start.
+     * Once the hypervisor is gone: waits for what ran beside it to end by itself (the console
+     * log's keeper once it has copied what is left, a virtiofsd once qemu let go of it) or,
+     * {@code now} (a failed start, whose hypervisor may never have opened them) or past
+     * {@link #KEEPER_GRACE}, ends it (SIGTERM, then SIGKILL). Such processes are the session
+     * leaders whose command line names something in the VM's runtime directory: so nothing of a VM
+     * outlives its shutdown or a failed start.
      */
-    private static void finishConsoleLog(RuntimeDir dir, boolean now) {
-        consoleLogOf(dir).ifPresent(keeper -> {
-            if (!now && exited(keeper, KEEPER_GRACE)) {
-                return;
+    private static void finishLeftovers(RuntimeDir dir, boolean now) {
+        List<ProcessIdentity> leftovers = ProcessIdentity.sessionLeadersMentioning(dir.dir() + "/");
+        Deadline grace = Deadline.in(now ? Duration.ZERO : KEEPER_GRACE);
+        for (ProcessIdentity process : leftovers) {
+            if (exited(process, grace.remaining())) {
+                continue;
             }
-            keeper.terminate();
-            if (!exited(keeper, STOP_GRACE)) {
-                keeper.kill();
-                exited(keeper, STOP_GRACE);
+            process.terminate();
+            if (!exited(process, STOP_GRACE)) {
+                process.kill();
+                exited(process, STOP_GRACE);
             }
-        });
+        }
     }
 
     private interface Action {
@@ -374,40 +419,42 @@ public final class Lifecycle {
         } catch (PlanFailedException | CommandFailedException | org.qvm.network.NetworkException
                  | org.qvm.storage.StorageException e) {
             throw new LifecycleException("cannot start " + vm.name() + " at step " + name + ": " + e.getMessage(), e);
+        } catch (LifecycleException e) {
+            throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Until the VM is up: crosvm has made its control socket and, with an agent, the agent answers
-     * (qvm-agent: a ping; the article's shell loop: a connection). A crosvm that exits, or the
-     * start timeout, is a failed start. The timeout is a hard deadline: no ping, however the guest
-     * behaves, waits past it.
+     * Until the VM is up: the hypervisor has made its control socket and, with an agent, the agent
+     * answers (qvm-agent: a ping; the article's shell loop: a connection). A hypervisor that exits,
+     * or the start timeout, is a failed start. The timeout is a hard deadline: no ping, however
+     * the guest behaves, waits past it.
      */
-    private void waitUntilUp(Vm vm, java.util.function.BooleanSupplier alive, java.util.function.Supplier<String> howItEnded,
-                             RuntimeDir dir) {
+    private void waitUntilUp(Vm vm, Hypervisor hypervisor, java.util.function.BooleanSupplier alive, RuntimeDir dir) {
         Deadline deadline = Deadline.in(host.guest().startTimeout());
-        String waitingFor = "crosvm";
-        while (!isUp(vm, dir, deadline)) {
+        Path controlSocket = dir.controlSocket(hypervisor);
+        boolean waitingForAgent = false;
+        while (!isUp(vm, controlSocket, deadline)) {
             if (!alive.getAsBoolean()) {
-                throw new LifecycleException("cannot start " + vm.name() + ": " + howItEnded.get()
-                        + " before the VM came up" + logTail(dir));
+                throw new LifecycleException("cannot start " + vm.name() + ": " + hypervisor.name()
+                        + " exited before the VM came up" + logTail(dir, hypervisor));
             }
             if (deadline.passed()) {
-                boolean crosvmUp = Files.exists(dir.controlSocket());
-                throw new LifecycleException("cannot start " + vm.name() + ": " + (crosvmUp ? "its guest agent did not "
-                        + "answer (" + guestEndpoint(vm) + ")" : "crosvm did not come up") + " within "
-                        + host.guest().startTimeout().toSeconds() + " s ([guest] start-timeout)" + logTail(dir));
+                boolean hypervisorUp = Files.exists(controlSocket);
+                throw new LifecycleException("cannot start " + vm.name() + ": " + (hypervisorUp ? "its guest agent did not "
+                        + "answer (" + guestEndpoint(vm) + ")" : hypervisor.name() + " did not come up") + " within "
+                        + host.guest().startTimeout().toSeconds() + " s ([guest] start-timeout)" + logTail(dir, hypervisor));
             }
-            if (Files.exists(dir.controlSocket()) && waitingFor.equals("crosvm")) {
-                waitingFor = "agent";
+            if (!waitingForAgent && Files.exists(controlSocket)) {
+                waitingForAgent = true;
                 progress.accept(vm.name() + ": waiting for the guest agent");
             }
             sleep(POLL);
         }
     }
 
-    private boolean isUp(Vm vm, RuntimeDir dir, Deadline deadline) {
-        if (!Files.exists(dir.controlSocket())) {
+    private boolean isUp(Vm vm, Path controlSocket, Deadline deadline) {
+        if (!Files.exists(controlSocket)) {
             return false;
         }
         return switch (vm.definition().agent()) {
@@ -441,15 +488,15 @@ public final class Lifecycle {
     }
 
     /** Takes away what a failed start set up; volumes stay. Problems here are added to the log, not thrown. */
-    private void undoStart(Vm vm, ProcessIdentity crosvm, Plan runtimeSteps, boolean networkUp) {
+    private void undoStart(Vm vm, Hypervisor hypervisor, ProcessIdentity launched, Plan runtimeSteps, boolean networkUp) {
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
-        // A crosvm that was started but not found in time is looked for once more, and stopped.
-        Optional<ProcessIdentity> running = (crosvm != null ? Optional.of(crosvm) : crosvmServing(dir))
+        // A hypervisor that was started but not found in time is looked for once more, and stopped.
+        Optional<ProcessIdentity> running = (launched != null ? Optional.of(launched) : serving(hypervisor, dir))
                 .filter(ProcessIdentity::isAlive);
         if (running.isPresent()) {
-            stopProcess(vm, running, dir);
+            stopProcess(vm, hypervisor, running, dir);
         }
-        finishConsoleLog(dir, true);
+        finishLeftovers(dir, true);
         runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
         if (networkUp) {
             try {
@@ -467,24 +514,22 @@ public final class Lifecycle {
 
     // ---- stop ----
 
-    /** What shutting down (or killing) the VM would run, for --dry-run. */
-    public CheckedPlan planShutdown(Vm vm, boolean kill) {
-        RuntimeDir dir = RuntimeDir.of(host, vm.name());
-        Plan.Builder plan = Plan.builder();
+    /** What shutting down (or killing) the VM would do, for --dry-run: the request to its hypervisor, then the clean-up. */
+    public DryRun planShutdown(Vm vm, boolean kill) {
+        Hypervisor hypervisor = Hypervisors.running(host, vm);
+        Path controlSocket = RuntimeDir.of(host, vm.name()).controlSocket(hypervisor);
         // With qvm-agent, a power-off request goes to the agent first; the power button is the fallback.
-        plan.run(kill ? CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket())
-                : CrosvmControl.powerButton(host.crosvm().binary(), dir.controlSocket()));
-        plan.addAll(cleanUpPlan(vm.name()));
-        return new CheckedPlan(plan.build(), List.of());
+        ControlRequest request = kill ? hypervisor.stop(controlSocket) : hypervisor.powerButton(controlSocket);
+        return DryRun.of(request).then(cleanUpPlan(vm.name()));
     }
 
     /**
      * Asks the guest to power off (through its agent, else the ACPI power button). With
-     * {@code wait}, waits for crosvm to exit, then takes the network and the runtime directory
-     * away. {@code timeout} is a hard deadline for all of it, whatever the guest does: the power-off
-     * request, the wait, and the VM's lock if another command holds it. Past it the VM is stopped
-     * ({@code crosvm stop}, then SIGKILL), as {@link #kill} does. Without {@code wait}, returns once
-     * the guest was asked.
+     * {@code wait}, waits for the hypervisor to exit, then takes the network and the runtime
+     * directory away. {@code timeout} is a hard deadline for all of it, whatever the guest does:
+     * the power-off request, the wait, and the VM's lock if another command holds it. Past it the
+     * VM is stopped (the hypervisor's stop, then SIGKILL), as {@link #kill} does. Without
+     * {@code wait}, returns once the guest was asked.
      *
      * @return false if the VM was not running
      */
@@ -506,21 +551,22 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             if (state == VmState.HALTED || state == VmState.CRASHED) {
                 if (leftOver(vm.name())) {
-                    cleanUp(vm.name());
+                    cleanUp(vm);
                 }
                 return false;
             }
             RuntimeDir dir = RuntimeDir.of(host, vm.name());
-            Optional<ProcessIdentity> process = crosvmOf(vm.name(), recorded.get());
+            Hypervisor hypervisor = Hypervisors.running(host, vm);
+            Optional<ProcessIdentity> process = hypervisorProcessOf(vm, recorded.get());
             if (state == VmState.PAUSED) {
-                runner.run(CrosvmControl.resume(host.crosvm().binary(), dir.controlSocket()));
+                sendQuietly(vm, hypervisor.resume(dir.controlSocket(hypervisor)));
             }
             if (state != VmState.HALTING) {
                 runtime.write(vm.name(), VmState.HALTING, Optional.empty());
-                CommandFailedException refused = powerButton(vm, dir, deadline);
+                ControlException refused = powerButton(vm, hypervisor, dir, deadline);
                 if (refused != null) {
                     progress.accept(vm.name() + ": the power button did not work (" + refused.getMessage() + "); stopping it");
-                    stopProcess(vm, process, dir);
+                    stopProcess(vm, hypervisor, process, dir);
                 }
             }
             if (!wait) {
@@ -529,9 +575,9 @@ public final class Lifecycle {
             progress.accept(vm.name() + ": waiting for it to power off");
             if (process.isPresent() && !exited(process.get(), deadline.remaining())) {
                 progress.accept(vm.name() + ": still running after " + timeout.toSeconds() + " s; stopping it");
-                stopProcess(vm, process, dir);
+                stopProcess(vm, hypervisor, process, dir);
             }
-            cleanUp(vm.name());
+            cleanUp(vm);
             return true;
         } catch (IOException e) {
             throw new LifecycleException("cannot shut down " + vm.name() + ": " + e.getMessage(), e);
@@ -542,7 +588,7 @@ public final class Lifecycle {
      * Asks the guest to power off: through its agent when it has qvm-agent, else (or if the agent
      * does not answer before the deadline) with the ACPI power button. Returns why neither worked, or null.
      */
-    private CommandFailedException powerButton(Vm vm, RuntimeDir dir, Deadline deadline) {
+    private ControlException powerButton(Vm vm, Hypervisor hypervisor, RuntimeDir dir, Deadline deadline) {
         if (vm.definition().agent() == VmDefinition.Agent.QVM) {
             try {
                 guestClient(vm).until(deadline).powerOff();
@@ -553,15 +599,24 @@ public final class Lifecycle {
             }
         }
         try {
-            runner.check(CrosvmControl.powerButton(host.crosvm().binary(), dir.controlSocket()));
+            hypervisor.powerButton(dir.controlSocket(hypervisor)).send(runner);
             return null;
-        } catch (CommandFailedException e) {
+        } catch (ControlException e) {
             return e;
         }
     }
 
+    /** Sends a request whose failure changes nothing for the caller (stopping what may be gone already). */
+    private void sendQuietly(Vm vm, ControlRequest request) {
+        try {
+            request.send(runner);
+        } catch (ControlException e) {
+            progress.accept(vm.name() + ": " + e.getMessage());
+        }
+    }
+
     /**
-     * Stops the VM at once ({@code crosvm stop}, then SIGKILL) and cleans up. It never waits
+     * Stops the VM at once (the hypervisor's stop, then SIGKILL) and cleans up. It never waits
      * behind another command: if one holds the VM's lock (say a qvm-start or qvm-shutdown stuck on
      * a guest that stopped answering), the VM is taken down first, without the lock; that command
      * then fails and lets go, and the cleaning up happens under the lock.
@@ -586,10 +641,11 @@ public final class Lifecycle {
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);
             boolean wasRunning = state != VmState.HALTED && state != VmState.CRASHED;
             if (wasRunning) {
-                stopProcess(vm, crosvmOf(vm.name(), recorded.get()), RuntimeDir.of(host, vm.name()));
+                stopProcess(vm, Hypervisors.running(host, vm), hypervisorProcessOf(vm, recorded.get()),
+                        RuntimeDir.of(host, vm.name()));
             }
             if (leftOver(vm.name())) {
-                cleanUp(vm.name());
+                cleanUp(vm);
             }
             return wasRunning;
         } catch (IOException e) {
@@ -598,17 +654,18 @@ public final class Lifecycle {
     }
 
     /**
-     * Kills the VM's crosvm (whichever is there: the recorded one, or one found by its control
+     * Kills the VM's hypervisor (whichever is there: the recorded one, or one found by its control
      * socket, which a start holding the lock may launch meanwhile) until the lock comes free.
      */
     private Optional<LockFile> takeDownUntilLocked(Vm vm) throws IOException {
         Deadline limit = Deadline.in(KILL_LOCK_LIMIT);
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         while (true) {
-            Optional<ProcessIdentity> crosvm = runtime.read(vm.name()).flatMap(recorded -> crosvmOf(vm.name(), recorded))
-                    .or(() -> crosvmServing(dir)).filter(ProcessIdentity::isAlive);
-            crosvm.ifPresent(process -> {
-                progress.accept(vm.name() + ": killing crosvm (pid " + process.pid() + ")");
+            Hypervisor hypervisor = Hypervisors.running(host, vm);
+            Optional<ProcessIdentity> running = runtime.read(vm.name()).flatMap(recorded -> hypervisorProcessOf(vm, recorded))
+                    .or(() -> serving(hypervisor, dir)).filter(ProcessIdentity::isAlive);
+            running.ifPresent(process -> {
+                progress.accept(vm.name() + ": killing " + hypervisor.name() + " (pid " + process.pid() + ")");
                 process.kill();
             });
             Optional<LockFile> lock = LockFile.acquire(host.vmLockFile(vm.name()), POLL.multipliedBy(10));
@@ -624,29 +681,29 @@ public final class Lifecycle {
     }
 
     /**
-     * The VM's running crosvm: the recorded one, or, for a start that was interrupted between
-     * launching crosvm and recording its PID, the crosvm whose command line names the VM's control socket.
+     * The VM's running hypervisor process: the recorded one, or, for a start that was interrupted
+     * between launching it and recording its PID, the one whose command line names the VM's control socket.
      */
-    private Optional<ProcessIdentity> crosvmOf(String vmName, RuntimeState.Recorded recorded) {
+    private Optional<ProcessIdentity> hypervisorProcessOf(Vm vm, RuntimeState.Recorded recorded) {
         if (recorded.process().isEmpty() && recorded.state() == VmState.STARTING) {
-            return crosvmServing(RuntimeDir.of(host, vmName));
+            return serving(Hypervisors.running(host, vm), RuntimeDir.of(host, vm.name()));
         }
         return recorded.process().filter(ProcessIdentity::isAlive);
     }
 
-    /** {@code crosvm stop}; if crosvm is still there after a grace period, SIGKILL. */
-    private void stopProcess(Vm vm, Optional<ProcessIdentity> process, RuntimeDir dir) {
-        runner.run(CrosvmControl.stop(host.crosvm().binary(), dir.controlSocket()));
+    /** The hypervisor's stop; if it is still there after a grace period, SIGKILL. */
+    private void stopProcess(Vm vm, Hypervisor hypervisor, Optional<ProcessIdentity> process, RuntimeDir dir) {
+        sendQuietly(vm, hypervisor.stop(dir.controlSocket(hypervisor)));
         if (process.isPresent() && !exited(process.get(), STOP_GRACE)) {
-            progress.accept(vm.name() + ": crosvm did not stop; killing it");
+            progress.accept(vm.name() + ": " + hypervisor.name() + " did not stop; killing it");
             process.get().kill();
             exited(process.get(), STOP_GRACE);
         }
     }
 
     /**
-     * Waits until the process has exited, checking every 20 ms: crosvm is not our child, and the
-     * JDK watches such processes at 300 ms and slower. A zombie counts as exited.
+     * Waits until the process has exited, checking every 20 ms: the hypervisor is not our child,
+     * and the JDK watches such processes at 300 ms and slower. A zombie counts as exited.
      */
     private static boolean exited(ProcessIdentity process, Duration timeout) {
         Deadline deadline = Deadline.in(timeout);
@@ -686,13 +743,15 @@ public final class Lifecycle {
     }
 
     /**
-     * Does what {@link #cleanUpPlan} shows. The network part plans and runs under the network's
-     * lock, since VMs stopping at the same time share the table.
+     * Does what {@link #cleanUpPlan} shows, once what ran beside the hypervisor has ended. The
+     * network part plans and runs under the network's lock, since VMs stopping at the same time
+     * share the table.
      */
-    private void cleanUp(String vmName) {
+    private void cleanUp(Vm vm) {
+        String vmName = vm.name();
         List<String> failures = new ArrayList<>();
         for (Runnable part : List.<Runnable>of(
-                () -> finishConsoleLog(RuntimeDir.of(host, vmName), false),
+                () -> finishLeftovers(RuntimeDir.of(host, vmName), false),
                 () -> executor.executeAll(unmountShares(vmName)),
                 () -> network.down(vmName),
                 () -> executor.executeAll(removeRuntimeDir(vmName)))) {
@@ -709,35 +768,33 @@ public final class Lifecycle {
 
     // ---- pause ----
 
-    /** What pausing the VM runs, for --dry-run. */
-    public CheckedPlan planPause(Vm vm) {
-        return new CheckedPlan(Plan.of(org.qvm.plan.Step.of(suspend(vm))), List.of());
+    /** What pausing the VM does, for --dry-run. */
+    public DryRun planPause(Vm vm) {
+        return DryRun.of(pauseRequest(vm, true));
     }
 
-    /** What unpausing the VM runs, for --dry-run. */
-    public CheckedPlan planUnpause(Vm vm) {
-        return new CheckedPlan(Plan.of(org.qvm.plan.Step.of(resume(vm))), List.of());
+    /** What unpausing the VM does, for --dry-run. */
+    public DryRun planUnpause(Vm vm) {
+        return DryRun.of(pauseRequest(vm, false));
     }
 
-    private Command suspend(Vm vm) {
-        return CrosvmControl.suspend(host.crosvm().binary(), RuntimeDir.of(host, vm.name()).controlSocket());
-    }
-
-    private Command resume(Vm vm) {
-        return CrosvmControl.resume(host.crosvm().binary(), RuntimeDir.of(host, vm.name()).controlSocket());
+    private ControlRequest pauseRequest(Vm vm, boolean pause) {
+        Hypervisor hypervisor = Hypervisors.running(host, vm);
+        Path controlSocket = RuntimeDir.of(host, vm.name()).controlSocket(hypervisor);
+        return pause ? hypervisor.pause(controlSocket) : hypervisor.resume(controlSocket);
     }
 
     /** Freezes a running VM's vCPUs. */
     public void pause(Vm vm) {
-        changeRunState(vm, VmState.RUNNING, VmState.PAUSED, suspend(vm));
+        changeRunState(vm, VmState.RUNNING, VmState.PAUSED, true);
     }
 
     /** Lets a paused VM run again. */
     public void unpause(Vm vm) {
-        changeRunState(vm, VmState.PAUSED, VmState.RUNNING, resume(vm));
+        changeRunState(vm, VmState.PAUSED, VmState.RUNNING, false);
     }
 
-    private void changeRunState(Vm vm, VmState from, VmState to, Command command) {
+    private void changeRunState(Vm vm, VmState from, VmState to, boolean pause) {
         try (LockFile lock = lock(vm)) {
             VmState state = runtime.stateOf(vm.name());
             if (state != from) {
@@ -745,8 +802,8 @@ public final class Lifecycle {
                         + ", not " + from.displayName().toLowerCase(java.util.Locale.ROOT));
             }
             try {
-                runner.check(command);
-            } catch (CommandFailedException e) {
+                pauseRequest(vm, pause).send(runner);
+            } catch (ControlException e) {
                 throw new LifecycleException(e.getMessage(), e);
             }
             runtime.write(vm.name(), to, Optional.empty());
@@ -770,10 +827,10 @@ public final class Lifecycle {
         }
     }
 
-    /** The last lines of crosvm's output and of the console, for an error message. */
-    static String logTail(RuntimeDir dir) {
+    /** The last lines of the hypervisor's output and of the console, for an error message. */
+    static String logTail(RuntimeDir dir, Hypervisor hypervisor) {
         StringBuilder tail = new StringBuilder();
-        for (Path log : List.of(dir.crosvmLog(), dir.consoleLog())) {
+        for (Path log : List.of(dir.hypervisorLog(hypervisor), dir.consoleLog())) {
             List<String> lines = LogTail.lastLines(List.of(log.resolveSibling(log.getFileName() + ".1"), log), LOG_TAIL_LINES);
             if (!lines.isEmpty()) {
                 tail.append("\n--- last lines of ").append(log).append(" ---\n").append(String.join("\n", lines));

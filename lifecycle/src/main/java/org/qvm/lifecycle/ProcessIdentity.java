@@ -39,6 +39,21 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
         }
     }
 
+    /**
+     * Every session leader with an argument that contains {@code fragment} (a VM's runtime
+     * directory, say): what was started detached for a VM and may still run.
+     */
+    public static List<ProcessIdentity> sessionLeadersMentioning(String fragment) {
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            return processes.map(path -> path.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).filter(pid -> arguments(pid).stream().anyMatch(argument -> argument.contains(fragment)))
+                    .filter(pid -> stat(pid).filter(stat -> stat.session() == pid && !stat.zombie()).isPresent())
+                    .map(ProcessIdentity::of).flatMap(Optional::stream).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private static List<String> arguments(long pid) {
         try {
             String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);

@@ -10,8 +10,8 @@ import java.util.stream.Stream;
 import org.qvm.config.HostConfig;
 import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
-import org.qvm.crosvm.CrosvmCommandLine;
-import org.qvm.crosvm.LaunchSpec;
+import org.qvm.hypervisor.Hypervisor;
+import org.qvm.hypervisor.LaunchSpec;
 import org.qvm.network.VmNetwork;
 import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.Command;
@@ -19,15 +19,17 @@ import org.qvm.plan.Plan;
 
 /**
  * Puts a start together from its parts: the storage and network plans (made by their modules),
- * the runtime directory's steps, and the crosvm command line, with what stands in the way of
- * launching (missing kernel, shares or compositor socket). Pure apart from looking at files.
+ * the runtime directory's steps, and what the VM's hypervisor makes of its {@link LaunchSpec}
+ * (its command line and companions), with what stands in the way of launching (missing kernel,
+ * shares or compositor socket, or what the hypervisor lacks here). Pure apart from looking at files.
  */
 public final class StartPlanner {
     private StartPlanner() {
     }
 
-    public static StartPlan plan(HostConfig host, Vm vm, Path privateVolume, Optional<String> networkKernelParameter,
-                                 Map<String, String> environment, CheckedPlan storage, CheckedPlan network) {
+    public static StartPlan plan(HostConfig host, Vm vm, Hypervisor hypervisor, Path privateVolume,
+                                 Optional<String> networkKernelParameter, Map<String, String> environment,
+                                 CheckedPlan storage, CheckedPlan network) {
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         List<String> problems = new ArrayList<>();
         VmDefinition definition = vm.definition();
@@ -42,8 +44,8 @@ public final class StartPlanner {
                 problems.add("the shared directory " + share.path() + " of " + vm.name() + " does not exist");
             }
             if (share.readOnly()) {
-                // virtio-fs has no read-only option: crosvm gets a read-only bind mount of the directory.
-                Path mountPoint = CrosvmCommandLine.readOnlyMountPoint(dir.dir(), share.tag());
+                // virtio-fs has no read-only option: the hypervisor gets a read-only bind mount of the directory.
+                Path mountPoint = dir.sharesDir().resolve(share.tag());
                 runtime.run(Command.of("mkdir", "-p", mountPoint.toString()));
                 runtime.run(Command.of("mount", "--bind", "-o", "ro", share.path().toString(), mountPoint.toString()),
                         Lifecycle.unmount(mountPoint));
@@ -60,20 +62,22 @@ public final class StartPlanner {
                         + "in " + host.file() + " (or run with XDG_RUNTIME_DIR and WAYLAND_DISPLAY set)");
             } else if (!Files.exists(wayland.get())) {
                 problems.add("the Wayland socket " + wayland.get() + " does not exist (is the compositor running?)");
-            } else if (wayland.get().toString().contains(",")) {
-                problems.add("the Wayland socket path " + wayland.get() + " contains ',', which crosvm cannot take");
             }
         }
 
         String params = String.join(" ", Stream.of(Stream.of(guestParameters(host, vm)), Stream.of(definition.kernelParams()),
                 networkKernelParameter.stream()).flatMap(s -> s).filter(part -> !part.isBlank()).toList());
         Optional<String> tap = VmNetwork.tapOf(vm);
-        LaunchSpec spec = new LaunchSpec(host.crosvm().binary(), host.crosvm().extraArgs(), definition.crosvmExtraArgs(),
-                vm.name(), definition.kernel(), definition.initrd(), definition.memoryMib(), definition.cpus(), params,
-                definition.rootfs(), privateVolume, tap, tap.map(name -> CrosvmCommandLine.macFor(vm.cid())), shares,
-                wayland, vm.cid(), dir.controlSocket(), dir.consolePipe());
-        return new StartPlan(vm.name(), storage, network, runtime.build(), ConsoleLog.commandLine(dir),
-                CrosvmCommandLine.build(spec), problems);
+        boolean vsockNeeded = host.guest().transport() == HostConfig.GuestTransport.VSOCK
+                && definition.agent() != VmDefinition.Agent.NONE;
+        LaunchSpec spec = new LaunchSpec(vm.name(), definition.kernel(), definition.initrd(), definition.memoryMib(),
+                definition.cpus(), params, definition.rootfs(), privateVolume, tap, tap.map(name -> LaunchSpec.macFor(vm.cid())),
+                shares, wayland, vm.cid(), vsockNeeded, dir.dir(), dir.controlSocket(hypervisor), dir.consolePipe(),
+                definition.hypervisor() == HostConfig.Hypervisor.QEMU ? definition.qemuExtraArgs() : definition.crosvmExtraArgs());
+        problems.addAll(hypervisor.problems(spec));
+        return new StartPlan(vm.name(), hypervisor, storage, network, runtime.build(), ConsoleLog.commandLine(dir),
+                hypervisor.companions(spec), hypervisor.commandLine(spec), problems,
+                Hypervisors.warning(host, vm, hypervisor).stream().toList());
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import org.qvm.guest.UntrustedText;
 
 /**
- * Copies what is appended to a VM's logs (crosvm's output, the guest's console) to a consumer,
+ * Copies what is appended to a VM's logs (the hypervisor's output, the guest's console) to a consumer,
  * line by line, filtered as guest text ({@link UntrustedText}) and cut at {@value #MAX_LINE} characters: for
  * {@code qvm-start --foreground}, whose standard output systemd puts in the journal.
  */
@@ -39,8 +39,9 @@ final class LogFollower {
         }
     }
 
-    LogFollower(RuntimeDir dir, Consumer<String> lines) {
-        this.sources = List.of(new Source(dir.crosvmLog(), "crosvm: "), new Source(dir.consoleLog(), "console: "));
+    LogFollower(RuntimeDir dir, org.qvm.hypervisor.Hypervisor hypervisor, Consumer<String> lines) {
+        this.sources = List.of(new Source(dir.hypervisorLog(hypervisor), hypervisor.name() + ": "),
+                new Source(dir.consoleLog(), "console: "));
         this.lines = lines;
     }
 

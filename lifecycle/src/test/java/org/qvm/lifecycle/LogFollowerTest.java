@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LogFollowerTest {
+    static final org.qvm.hypervisor.Hypervisor CROSVM = new org.qvm.crosvm.Crosvm("crosvm", List.of());
+
     @TempDir
     Path dir;
 
@@ -20,7 +22,7 @@ class LogFollowerTest {
         RuntimeDir runtime = new RuntimeDir(dir);
         Files.writeString(runtime.consoleLog(), "boot\n");
         List<String> lines = new CopyOnWriteArrayList<>();
-        LogFollower follower = new LogFollower(runtime, lines::add);
+        LogFollower follower = new LogFollower(runtime, CROSVM, lines::add);
         follower.readAll();
         assertEquals(List.of("console: boot"), lines);
         // The guest's last words, then qvm-shutdown removes the runtime directory before we read them.
@@ -35,12 +37,12 @@ class LogFollowerTest {
         RuntimeDir runtime = new RuntimeDir(dir);
         byte[] text = "grüße \u001b[31mred\n".getBytes(StandardCharsets.UTF_8);
         int split = "gr".length() + 1; // inside the two bytes of "ü"
-        Files.write(runtime.crosvmLog(), java.util.Arrays.copyOf(text, split));
+        Files.write(runtime.hypervisorLog(CROSVM), java.util.Arrays.copyOf(text, split));
         List<String> lines = new CopyOnWriteArrayList<>();
-        LogFollower follower = new LogFollower(runtime, lines::add);
+        LogFollower follower = new LogFollower(runtime, CROSVM, lines::add);
         follower.readAll();
         assertEquals(List.of(), lines, "half a line is held back");
-        Files.write(runtime.crosvmLog(), java.util.Arrays.copyOfRange(text, split, text.length), StandardOpenOption.APPEND);
+        Files.write(runtime.hypervisorLog(CROSVM), java.util.Arrays.copyOfRange(text, split, text.length), StandardOpenOption.APPEND);
         follower.finish();
         assertEquals(1, lines.size(), lines.toString());
         assertEquals("crosvm: grüße ", lines.get(0).substring(0, "crosvm: grüße ".length()));
@@ -52,7 +54,7 @@ class LogFollowerTest {
         RuntimeDir runtime = new RuntimeDir(dir);
         Files.writeString(runtime.consoleLog(), "login: \u202eexe.txt\u200b \u2066ok\u2069\tcolumn \u009b2J\n");
         List<String> lines = new CopyOnWriteArrayList<>();
-        LogFollower follower = new LogFollower(runtime, lines::add);
+        LogFollower follower = new LogFollower(runtime, CROSVM, lines::add);
         follower.finish();
         assertEquals(List.of("console: login: _exe.txt_ _ok_\tcolumn _2J"), lines);
         assertEquals(List.of("login: _exe.txt_ _ok_\tcolumn _2J"), LogTail.lastLines(runtime.consoleLog(), 5));
@@ -63,7 +65,7 @@ class LogFollowerTest {
         RuntimeDir runtime = new RuntimeDir(dir);
         Files.writeString(runtime.consoleLog(), "one\ntwo\n");
         List<String> lines = new CopyOnWriteArrayList<>();
-        LogFollower follower = new LogFollower(runtime, lines::add);
+        LogFollower follower = new LogFollower(runtime, CROSVM, lines::add);
         follower.readAll();
         Files.writeString(runtime.consoleLog(), "three\n", StandardOpenOption.APPEND);
         Files.move(runtime.consoleLog(), dir.resolve("console.log.1"));
