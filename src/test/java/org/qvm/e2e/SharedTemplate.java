@@ -53,11 +53,15 @@ final class SharedTemplate {
         return dataDir;
     }
 
-    /** What the template is made from: the guest's files and the agent's classes (the jar differs by its dates). */
+    /**
+     * What the template is made from: the guest's files, the agent's classes (the jar differs by
+     * its dates), the tools and the builder's classes (its package list).
+     */
     private static String checksum(Path root) throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (Path tree : List.of(root.resolve("guest"), root.resolve("guest-agent/target/classes"), root.resolve("bin"))) {
+            for (Path tree : List.of(root.resolve("guest"), root.resolve("guest-agent/target/classes"), root.resolve("bin"),
+                    root.resolve("templates/target/classes"))) {
                 List<Path> files;
                 try (Stream<Path> walk = Files.walk(tree)) {
                     files = walk.filter(Files::isRegularFile).sorted().toList();

@@ -27,4 +27,10 @@ class ShellQuoteTest {
         assertEquals("nft add chain inet qvm 'forward { policy drop; }'",
                 ShellQuote.join(List.of("nft", "add", "chain", "inet", "qvm", "forward { policy drop; }")));
     }
+
+    @Test
+    void printedLinesSplitBackIntoTheirWords() {
+        List<String> words = List.of("qemu", "-append", "console=ttyS0 root=/dev/vda", "it's", "", "a\\b");
+        assertEquals(words, org.qvm.testsupport.ShellWords.split(ShellQuote.join(words)));
+    }
 }

@@ -1,0 +1,239 @@
+package org.qvm.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qvm.templates.TemplateManifest;
+import org.qvm.testsupport.Digests;
+import org.qvm.testsupport.HostSandbox;
+import org.qvm.testsupport.Privileged;
+import org.qvm.testsupport.ShellWords;
+
+/**
+ * Real guests: the shared template's Debian kernel and root image booted by qemu under TCG, on a
+ * private host (network namespace with an "internet" behind NAT, real taps and nftables, the file
+ * pool, the agent over TCP through each VM's tap), driven only through the real bin/ tools.
+ */
+class RealGuestIT {
+    @TempDir
+    Path dir;
+    HostSandbox sandbox;
+    Process webServer;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Privileged.requireRoot("mmdebstrap", "mksquashfs", "qemu-system-x86_64", "ip", "nft", "python3");
+        Path templates = SharedTemplate.dataDir().resolve("templates");
+        sandbox = new HostSandbox(dir);
+        Files.createDirectories(dir.resolve("lib/templates"));
+        Files.createSymbolicLink(dir.resolve("lib/templates").resolve(SharedTemplate.NAME), templates.resolve(SharedTemplate.NAME));
+        Files.writeString(sandbox.config, """
+                state-dir = "%1$s/run"
+                data-dir = "%1$s/lib"
+                hypervisor = "qemu"
+                [qemu]
+                accel = "tcg"
+                [defaults]
+                template = "%2$s"
+                memory = 768
+                cpus = 1
+                private-size = "64M"
+                [storage]
+                pool = "file"
+                dir = "%1$s/volumes"
+                [network]
+                uplink = "up0"
+                pool = "10.0.0.0/24"
+                [guest]
+                transport = "tcp"
+                start-timeout = 300
+                answer-timeout = 60
+                """.formatted(dir, SharedTemplate.NAME));
+        Files.createDirectories(dir.resolve("outbox"));
+        Files.writeString(dir.resolve("outbox/for-dev.txt"), "read me, do not write me\n");
+        sandbox.vm("dev", """
+                [network]
+                [[share]]
+                path = "%s/outbox"
+                tag = "outbox"
+                read-only = true
+                """.formatted(dir));
+        sandbox.vm("web", "[network]\n");
+        // The internet: a web server in the other namespace, and a way back to the VMs' addresses
+        // (as a router on the uplink's side would have), so that only the host's rules keep it out.
+        Files.writeString(Files.createDirectories(dir.resolve("www")).resolve("token"), "hello from the internet\n");
+        sandbox.internet.run("ip", "route", "add", "10.0.0.0/24", "via", "192.0.2.2");
+        // (Its command line does not name the sandbox's directory: it is not one of the VMs' processes.)
+        webServer = new ProcessBuilder("ip", "netns", "exec", sandbox.internet.name(), "python3", "-m", "http.server", "8080",
+                "--bind", "192.0.2.1").directory(dir.resolve("www").toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("www.log").toFile()).start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (webServer != null) {
+            webServer.destroy();
+            webServer.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (sandbox != null) {
+            sandbox.run("qvm-kill", "--all");
+        }
+        HostSandbox.closeLeavingNothing(sandbox);
+    }
+
+    /** {@code qvm-run -p VM LINE}: must succeed; its output. */
+    private String inGuest(String vm, String line) throws Exception {
+        HostSandbox.Run run = sandbox.run("qvm-run", "-p", vm, line);
+        assertEquals(0, run.status(), vm + ": " + line + "\nstdout: " + run.out() + "\nstderr: " + run.err());
+        return run.out();
+    }
+
+    private void inGuestAsRoot(String vm, String line) throws Exception {
+        HostSandbox.Run run = sandbox.run("qvm-run", "-p", "--user", "root", vm, line);
+        assertEquals(0, run.status(), vm + ": " + line + "\nstderr: " + run.err());
+    }
+
+    /** The exit status of {@code qvm-run -p VM LINE}. */
+    private int statusInGuest(String vm, String line) throws Exception {
+        return sandbox.run("qvm-run", "-p", vm, line).status();
+    }
+
+    private static String tcpConnect(String address, int port) {
+        return "timeout 5 bash -c 'exec 3<>/dev/tcp/" + address + "/" + port + "'";
+    }
+
+    @Test
+    void twoGuestsBootWorkAreIsolatedKeepTheirHomeAndPowerOffCleanly() throws Exception {
+        HostSandbox.Run start = sandbox.run("qvm-start", "dev", "web");
+        HostSandbox.assertOk(start);
+        Map<String, List<String>> rows = sandbox.ls("state,ip,gateway");
+        assertEquals("Running", rows.get("dev").get(0));
+        String devIp = rows.get("dev").get(1);
+        String webIp = rows.get("web").get(1);
+
+        // The agent answers as user, on the template's own kernel.
+        TemplateManifest manifest = TemplateManifest.read(SharedTemplate.dataDir().resolve("templates")
+                .resolve(SharedTemplate.NAME).resolve("manifest.json"));
+        String kernel = manifest.packages().stream().map(TemplateManifest.Package::name)
+                .filter(name -> name.matches("linux-image-\\d.*")).findFirst().orElseThrow().substring("linux-image-".length());
+        assertEquals(kernel + "\n", inGuest("dev", "uname -r"));
+        assertEquals("user\n", inGuest("dev", "id -un"));
+        assertEquals("dev\n", inGuest("dev", "hostname"), "the name from qvm.name=");
+
+        // Its address came from ip=, and NAT takes it to the internet (the server sees the host's uplink).
+        assertTrue(inGuest("dev", "ip -4 -o addr show").contains("inet " + devIp + "/31"), "address from ip=");
+        assertEquals("hello from the internet\n", inGuest("dev", "bash -c \"exec 3<>/dev/tcp/192.0.2.1/8080; "
+                + "printf 'GET /token HTTP/1.0\\r\\n\\r\\n' >&3; sed '1,/^\\r$/d' <&3\""));
+        assertTrue(Files.readString(dir.resolve("www.log")).contains("192.0.2.2 - - "), "NAT: the server saw the uplink");
+
+        // The two VMs cannot reach each other, by TCP (the agent's port) or ping, either way...
+        assertNotEquals(0, statusInGuest("dev", tcpConnect(webIp, 5000)), "dev reached web's agent port");
+        assertNotEquals(0, statusInGuest("web", tcpConnect(devIp, 5000)), "web reached dev's agent port");
+        assertNotEquals(0, statusInGuest("dev", "ping -c 1 -W 2 " + webIp), "dev pinged web");
+        assertNotEquals(0, statusInGuest("web", "ping -c 1 -W 2 " + devIp), "web pinged dev");
+        assertEquals(0, statusInGuest("web", "ping -c 1 -W 5 192.0.2.1"), "while the internet answers web's ping");
+        // ... and the uplink's side cannot reach an agent either.
+        assertFalse(sandbox.internet.attempt("timeout", "5", "bash", "-c", "exec 3<>/dev/tcp/" + devIp + "/5000").succeeded(),
+                "the internet reached dev's agent port");
+
+        // A file copied in arrives whole.
+        Path file = dir.resolve("report.bin");
+        byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+        new java.util.Random(12).nextBytes(bytes);
+        Files.write(file, bytes);
+        HostSandbox.assertOk(sandbox.run("qvm-copy-to-vm", "dev", file.toString()));
+        assertEquals(Digests.sha256(file) + "  QubesIncoming/host/report.bin\n",
+                inGuest("dev", "cd ~ && sha256sum QubesIncoming/host/report.bin"));
+
+        // A read-only share is readable, not writable.
+        assertEquals("read me, do not write me\n", inGuest("dev", "cat ~/outbox/for-dev.txt"));
+        assertNotEquals(0, statusInGuest("dev", "echo no >> ~/outbox/for-dev.txt"));
+        assertNotEquals(0, statusInGuest("dev", "touch ~/outbox/new"));
+        assertEquals("read me, do not write me\n", Files.readString(dir.resolve("outbox/for-dev.txt")));
+
+        // /home is the private volume; the root is a throw-away overlay.
+        inGuestAsRoot("dev", "echo kept > /home/user/notes.txt && chown user /home/user/notes.txt && echo lost > /etc/scratch");
+
+        // qvm-shutdown --wait: a clean power-off, as the consoles say, and nothing left behind. dev
+        // is asked by its agent; web's agent is stopped first, so web gets the ACPI power button.
+        // (The command may not report back: stopping the agent ends the session it runs in.)
+        sandbox.run("qvm-run", "-p", "--user", "root", "web", "systemctl --no-block stop qvm-agent.service");
+        HostSandbox.await("web's agent to stop", Duration.ofSeconds(60), () -> {
+            try {
+                return statusInGuest("web", "true") != 0;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        List<FileChannel> consoles = List.of(FileChannel.open(sandbox.runtimeDir("dev").resolve("console.log")),
+                FileChannel.open(sandbox.runtimeDir("web").resolve("console.log")));
+        HostSandbox.Run shutdown = sandbox.run("qvm-shutdown", "-v", "--wait", "dev", "web");
+        HostSandbox.assertOk(shutdown);
+        assertTrue(shutdown.err().contains("web: the agent did not take the power-off"), shutdown.err());
+        for (FileChannel console : consoles) {
+            String text = readAll(console);
+            assertTrue(text.contains("Powering off") && text.contains("reboot: Power down"),
+                    "a clean power-off on the console:\n" + tail(text));
+        }
+        assertEquals("Halted", sandbox.stateOf("dev"));
+        sandbox.assertNothingRunning();
+        assertEquals(List.of(), mountsUnder(dir), "no mount left");
+
+        // The host grows the volume while the VM is halted; the guest grows its filesystem.
+        HostSandbox.assertOk(sandbox.run("qvm-volume", "resize", "dev:private", "160M"));
+        HostSandbox.assertOk(sandbox.run("qvm-start", "dev"));
+        assertEquals("kept\n", inGuest("dev", "cat ~/notes.txt"), "the home survives");
+        assertNotEquals(0, statusInGuest("dev", "test -e /etc/scratch"), "what was written to /etc does not");
+        long homeMib = Long.parseLong(inGuest("dev", "df -m --output=size /home | tail -n 1").strip());
+        assertTrue(homeMib > 120, "/home grew with its volume: " + homeMib + " MiB");
+        HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+    }
+
+    @Test
+    void aCrosvmVmOfTheTemplateGetsTheImagesAndOnlyFlagsCrosvmTakes() throws Exception {
+        sandbox.vm("gui", "hypervisor = \"crosvm\"\nwayland = false\n[network]\n");
+        HostSandbox.Run dry = sandbox.run("qvm-start", "--dry-run", "gui");
+        HostSandbox.assertOk(dry);
+        String crosvmLine = dry.out().lines().filter(line -> line.startsWith("crosvm ")).findFirst().orElseThrow();
+        List<String> argv = ShellWords.split(crosvmLine);
+        Path template = dir.resolve("lib/templates").resolve(SharedTemplate.NAME);
+        assertEquals(template.resolve("vmlinuz").toString(), argv.get(argv.size() - 1));
+        assertTrue(argv.contains("path=" + template.resolve("root.img") + ",ro,root,id=root"), crosvmLine);
+        assertEquals(template.resolve("initrd.img").toString(), argv.get(argv.indexOf("--initrd") + 1));
+        assertTrue(argv.get(argv.indexOf("--params") + 1).startsWith("qvm.name=gui qvm.agent=tcp:5000 ip="), crosvmLine);
+        assertEquals(List.of(), org.qvm.crosvm.CrosvmFlags.load().problems(argv.subList(3, argv.size())));
+        assertFalse(Files.exists(sandbox.runtimeDir("gui")), "a dry run changes nothing");
+    }
+
+    private static String readAll(FileChannel channel) throws IOException {
+        try (channel) {
+            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(channel.size(), 8 << 20));
+            channel.read(buffer, 0);
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String tail(String text) {
+        return text.substring(Math.max(0, text.length() - 3000));
+    }
+
+    private static List<String> mountsUnder(Path dir) throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream().filter(line -> line.contains(dir.toString())).toList();
+    }
+}
