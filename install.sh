@@ -49,14 +49,10 @@ if [ "$mode" = uninstall ]; then
         rm -f -- "$dest$file"
     done <"$manifest"
     rm -f -- "$manifest" "$dest$prefix/share/qvm/qvm.jsa" "$dest$prefix/share/qvm/qvm.aot" "$dest$prefix/share/qvm/startup-java"
-    # Directories qvm made, if nothing else is in them now.
-    for dir in share/qvm/guest/files/usr/local/sbin share/qvm/guest/files/usr/local share/qvm/guest/files/usr \
-            share/qvm/guest/files/etc/systemd/system share/qvm/guest/files/etc/systemd \
-            share/qvm/guest/files/etc/initramfs-tools/scripts/init-bottom share/qvm/guest/files/etc/initramfs-tools/scripts \
-            share/qvm/guest/files/etc/initramfs-tools share/qvm/guest/files/etc share/qvm/guest/files share/qvm/guest/build \
-            share/qvm/guest share/qvm/examples/vms share/qvm/examples/guest share/qvm/examples share/qvm; do
-        rmdir -- "$dest$prefix/$dir" 2>/dev/null || true
-    done
+    # Directories qvm made under its own share/qvm, if nothing else is in them now.
+    if [ -d "$dest$prefix/share/qvm" ]; then
+        find "$dest$prefix/share/qvm" -depth -type d -empty -delete
+    fi
     echo "qvm: removed from $dest$prefix (your configuration in $sysconfdir/qvm stays)"
     exit 0
 fi

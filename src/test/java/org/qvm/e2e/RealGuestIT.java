@@ -167,6 +167,15 @@ class RealGuestIT {
         assertNotEquals(0, statusInGuest("dev", "touch ~/outbox/new"));
         assertEquals("read me, do not write me\n", Files.readString(dir.resolve("outbox/for-dev.txt")));
 
+        // Pause and resume (QMP stop and cont): a paused guest does not even answer a ping.
+        assertTrue(sandbox.host.attempt("ping", "-c", "1", "-W", "5", webIp).succeeded(), "the host pings web");
+        HostSandbox.assertOk(sandbox.run("qvm-pause", "web"));
+        assertEquals("Paused", sandbox.stateOf("web"));
+        assertFalse(sandbox.host.attempt("ping", "-c", "1", "-W", "2", webIp).succeeded(), "a paused VM answered");
+        HostSandbox.assertOk(sandbox.run("qvm-unpause", "web"));
+        assertEquals("Running", sandbox.stateOf("web"));
+        assertTrue(sandbox.host.attempt("ping", "-c", "1", "-W", "5", webIp).succeeded(), "web runs again");
+
         // /home is the private volume; the root is a throw-away overlay.
         inGuestAsRoot("dev", "echo kept > /home/user/notes.txt && chown user /home/user/notes.txt && echo lost > /etc/scratch");
 
