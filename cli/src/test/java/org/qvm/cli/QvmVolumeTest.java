@@ -26,7 +26,7 @@ class QvmVolumeTest {
         Files.writeString(config, Files.readString(config)
                 .replace("pool = \"lvm\"", "pool = \"file\"")
                 .replace("dir = \"/var/lib/qvm/volumes\"", "dir = \"" + dir.resolve("volumes") + "\"")
-                .replace("rootfs = \"/var/lib/qvm/rootfs.squashfs\"", "rootfs = \"" + dir.resolve("rootfs.img") + "\""));
+                .replaceFirst("(?m)^\\[defaults\\].*$", "[defaults]\nrootfs = \"" + dir.resolve("rootfs.img") + "\""));
         Files.writeString(dir.resolve("rootfs.img"), "root");
         Files.writeString(dir.resolve("vms/dev.toml"), "label = \"blue\"  # dev\n[private]\nsize = \"32M\"  # small\n");
         image = dir.resolve("volumes/dev-private.img");

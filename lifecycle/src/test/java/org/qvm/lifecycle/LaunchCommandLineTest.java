@@ -100,7 +100,7 @@ class LaunchCommandLineTest {
     private Configuration onQemu(String transport) throws Exception {
         Path config = Examples.copyTo(dir);
         Files.writeString(config, Files.readString(config).replaceAll("(?m)^transport = .*$", "transport = \"" + transport + "\"")
-                + "\n[qemu]\naccel = \"auto\"\nextra-args = [\"-rtc\", \"base=utc\"]\n");
+                .replaceAll("(?m)^extra-args = \\[\\]( *# appended to every qemu command line.*)$", "extra-args = [\"-rtc\", \"base=utc\"]$1"));
         Path untrusted = dir.resolve("vms/untrusted.toml");
         Files.writeString(untrusted, "hypervisor = \"qemu\"\n" + Files.readString(untrusted).replaceAll("(?m)^wayland = .*$", "")
                 + "\n[qemu]\nextra-args = [\"-snapshot\"]\n");
