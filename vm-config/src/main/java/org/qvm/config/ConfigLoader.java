@@ -92,6 +92,22 @@ public final class ConfigLoader {
         return new Configuration(host, resolved);
     }
 
+    /**
+     * The policy for calls that guests make ({@code [policy] file}), checked against the VMs of
+     * the configuration; {@link Policy#builtIn()} when there is no such file.
+     */
+    public Policy loadPolicy(Configuration configuration) {
+        java.nio.file.Path file = configuration.host().policy().file();
+        if (!Files.exists(file)) {
+            return Policy.builtIn();
+        }
+        Diagnostics diagnostics = new Diagnostics();
+        Optional<TomlDocument> document = TomlDocument.read(file, diagnostics);
+        Policy policy = document.map(doc -> PolicyParser.parse(doc, configuration.names(), diagnostics)).orElse(null);
+        diagnostics.throwIfAny();
+        return policy;
+    }
+
     /** A VM definition with the document it came from, for positions in cross-VM messages. */
     record ParsedVm(VmDefinition definition, TomlDocument document) {
     }

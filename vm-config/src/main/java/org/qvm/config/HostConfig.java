@@ -16,7 +16,8 @@ import java.util.Optional;
  * @param hypervisor what runs VMs whose file does not say
  */
 public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hypervisor hypervisor, Crosvm crosvm,
-                         Qemu qemu, Defaults defaults, Storage storage, Network network, Guest guest, Wayland wayland) {
+                         Qemu qemu, Defaults defaults, Storage storage, Network network, Guest guest, Wayland wayland,
+                         PolicySettings policy) {
 
     /** What runs a VM. */
     public enum Hypervisor {
@@ -118,9 +119,23 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
      * @param startTimeout  how long qvm-start waits for a VM to come up before it gives up and undoes the start
      * @param answerTimeout how long the host waits for each answer the guest protocol requires (and for a
      *                      file copy in progress to move on) before it gives up on a guest that stopped answering
+     * @param rpcPort       where the host (qvmd) takes calls that guests make (qvm-copy in a guest)
      */
     public record Guest(GuestTransport transport, long port, java.time.Duration startTimeout,
-                        java.time.Duration answerTimeout) {
+                        java.time.Duration answerTimeout, long rpcPort) {
+    }
+
+    /**
+     * Calls that guests make: the policy that decides them, and how the user is asked.
+     *
+     * @param file       the policy file; where there is none, {@link Policy#builtIn()} applies
+     * @param askCommand run as {@code ask-command... SOURCE SERVICE TARGET...}: prints the chosen
+     *                   target and exits 0, or exits otherwise for no
+     */
+    public record PolicySettings(Path file, List<String> askCommand) {
+        public PolicySettings {
+            askCommand = List.copyOf(askCommand);
+        }
     }
 
     public enum GuestTransport {

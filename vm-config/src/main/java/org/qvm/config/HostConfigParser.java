@@ -17,6 +17,10 @@ final class HostConfigParser {
     static final long DEFAULT_GUEST_PORT = 5000;
     static final long DEFAULT_START_TIMEOUT = 60;
     static final long DEFAULT_ANSWER_TIMEOUT = 10;
+    static final long DEFAULT_RPC_PORT = 5001;
+    static final String DEFAULT_POLICY_FILE = "/etc/qvm/policy.toml";
+    /** The dialog that asks the desktop user about a guest's call (bin/qvm-policy-ask, with zenity). */
+    static final String DEFAULT_ASK_COMMAND = "qvm-policy-ask";
     /** The longest socket name kept in a VM's runtime directory. */
     static final String LONGEST_SOCKET = "crosvm.sock";
     /** A UNIX socket path holds at most 107 bytes; {@code <state-dir>/<vm>/crosvm.sock} must fit. */
@@ -50,7 +54,8 @@ final class HostConfigParser {
                 storage(section(root, "storage"), file),
                 network(section(root, "network")),
                 guest(section(root, "guest")),
-                wayland(section(root, "wayland")));
+                wayland(section(root, "wayland")),
+                policy(section(root, "policy")));
         root.finish();
         return config;
     }
@@ -145,9 +150,24 @@ final class HostConfigParser {
                         .orElse(HostConfig.GuestTransport.VSOCK),
                 table.integer("port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_GUEST_PORT),
                 java.time.Duration.ofSeconds(table.integer("start-timeout", 1, 3600).orElse(DEFAULT_START_TIMEOUT)),
-                java.time.Duration.ofSeconds(table.integer("answer-timeout", 1, 600).orElse(DEFAULT_ANSWER_TIMEOUT)));
+                java.time.Duration.ofSeconds(table.integer("answer-timeout", 1, 600).orElse(DEFAULT_ANSWER_TIMEOUT)),
+                table.integer("rpc-port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_RPC_PORT));
         table.finish();
         return guest;
+    }
+
+    private static HostConfig.PolicySettings policy(TableReader table) {
+        HostConfig.PolicySettings policy = new HostConfig.PolicySettings(
+                Values.path(table, "file").orElse(Path.of(DEFAULT_POLICY_FILE)),
+                table.list("ask-command", arg -> arg).filter(args -> !args.isEmpty() || nonEmptyList(table, "ask-command"))
+                        .orElse(List.of(DEFAULT_ASK_COMMAND)));
+        table.finish();
+        return policy;
+    }
+
+    private static boolean nonEmptyList(TableReader table, String key) {
+        table.error(key, "'" + table.name(key) + "' cannot be empty: it is the command that asks the user");
+        return false;
     }
 
     private static HostConfig.Wayland wayland(TableReader table) {

@@ -60,6 +60,11 @@ final class TableReader {
     }
 
     /** Reports a problem with this table itself (at its header, or the file's start for the root). */
+    /** The line this table starts on (its {@code [header]}), for messages that point at the table. */
+    int line() {
+        return document.at(path, "").line();
+    }
+
     void tableError(String message) {
         diagnostics.add(document.at(path, message));
     }
