@@ -23,7 +23,11 @@ import org.qvm.guest.transport.GuestSocket;
  */
 final class ConnectionHandler {
     /** Copies land in {@code $HOME/QubesIncoming/<source>}; the host is the only source. */
-    static final String INCOMING = "QubesIncoming/host";
+    static final String INCOMING = "QubesIncoming/";
+    /** The source of a copy from the host itself. */
+    static final String HOST = "host";
+    /** What a copy's source may be called: the host, or a VM's name as qvm allows them. */
+    static final java.util.regex.Pattern SOURCE = java.util.regex.Pattern.compile("host|[a-z](?:[a-z0-9-]{0,9}[a-z0-9])?");
 
     private final AgentSettings settings;
     private final QvmAgent.Log log;
@@ -49,7 +53,7 @@ final class ConnectionHandler {
                 switch (request.type()) {
                     case PING -> out.writeEmpty(FrameType.PONG);
                     case EXEC -> new ExecSession(settings, in, out).run(ExecRequest.decode(request.payload()));
-                    case FILECOPY -> receiveFiles(socket);
+                    case FILECOPY -> receiveFiles(socket, request.payload());
                     case POWEROFF -> powerOff(out);
                     default -> throw new ProtocolException("unexpected " + request.type());
                 }
@@ -67,25 +71,43 @@ final class ConnectionHandler {
     }
 
     /**
-     * Unpacks a file copy into the user's QubesIncoming/host. When the agent is root and delivers
+     * The source a FILECOPY names: the host's word, checked anyway since it becomes a directory
+     * name; empty when it is not one.
+     */
+    static java.util.Optional<String> sourceOf(byte[] payload) {
+        String source = payload.length == 0 ? HOST : new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        return java.util.Optional.of(source).filter(name -> SOURCE.matcher(name).matches());
+    }
+
+    /**
+     * Unpacks a file copy into the user's QubesIncoming/SOURCE. When the agent is root and delivers
      * to another user, the whole unpack runs with that user's filesystem ids: everything it makes
      * is the user's, and nothing it does can reach what the user could not (a link or directory the
      * user swaps in while the copy runs leads nowhere the user cannot already write).
      */
-    private void receiveFiles(GuestSocket socket) throws IOException {
+    private void receiveFiles(GuestSocket socket, byte[] sourcePayload) throws IOException {
+        java.util.Optional<String> named = sourceOf(sourcePayload);
+        if (named.isEmpty()) {
+            // Answered as Qubes answers a stream it cannot take: the host reads a result, not a frame.
+            log.info("file copy refused: its source is not 'host' or a VM's name");
+            new CopyResult(Errno.EINVAL, 0, "").write(socket.output());
+            return;
+        }
+        String source = named.get();
         Accounts.Account account = Accounts.find(settings.user()).orElse(null);
         boolean asUser = account != null && Accounts.runningAsRoot() && account.uid() != 0;
         CopyResult result = asUser
-                ? FsIdentity.runAs(account.uid(), account.gid(), () -> unpack(socket))
-                : unpack(socket);
+                ? FsIdentity.runAs(account.uid(), account.gid(), () -> unpack(socket, source))
+                : unpack(socket, source);
         if (!result.succeeded()) {
-            log.info("file copy refused: " + Errno.describe(result.errno()) + " at '" + result.lastName() + "'");
+            log.info("file copy from " + source + " refused: " + Errno.describe(result.errno()) + " at '"
+                    + result.lastName() + "'");
         }
         result.write(socket.output());
     }
 
-    private CopyResult unpack(GuestSocket socket) {
-        try (IncomingTree tree = IncomingTree.open(settings.home(), INCOMING)) {
+    private CopyResult unpack(GuestSocket socket, String source) {
+        try (IncomingTree tree = IncomingTree.open(settings.home(), INCOMING + source)) {
             return new FileCopyUnpacker(tree).receive(socket.channel());
         } catch (FileSystemError e) {
             return new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, "");

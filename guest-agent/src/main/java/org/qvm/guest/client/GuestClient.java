@@ -251,7 +251,7 @@ public final class GuestClient {
     }
 
     /**
-     * Copies files into the guest's QubesIncoming/host. A guest that stops taking data for
+     * Copies files from the host into the guest's QubesIncoming/host. A guest that stops taking data for
      * {@link Limits#stall()}, or does not answer within {@link Limits#reply()} of the end, fails
      * the copy (status 125). A source that cannot be read, or changes while it is sent, ends the
      * copy at once with a {@link FileCopyPacker.SourceException}: the receiver sees the stream
@@ -259,11 +259,20 @@ public final class GuestClient {
      */
     public FileCopyPacker.Outcome copy(FileCopyPacker.Manifest manifest, LongConsumer progress)
             throws GuestException, FileCopyPacker.SourceException {
+        return copy(manifest, progress, "");
+    }
+
+    /**
+     * As {@link #copy(FileCopyPacker.Manifest, LongConsumer)}, into QubesIncoming/{@code source}:
+     * for files that come from the VM {@code source} (empty: from the host).
+     */
+    public FileCopyPacker.Outcome copy(FileCopyPacker.Manifest manifest, LongConsumer progress, String source)
+            throws GuestException, FileCopyPacker.SourceException {
         try (Session session = new Session()) {
             session.socket.bound(deadline.nanoTime(), limits.stall());
             long crc;
             try {
-                session.out.writeEmpty(FrameType.FILECOPY);
+                session.out.write(FrameType.FILECOPY, source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 crc = FileCopyPacker.send(manifest, session.socket.channel(), progress);
             } catch (SocketTimeoutException stalled) {
                 throw transport(stalled, "progress while sending");

@@ -35,10 +35,12 @@ public enum FrameType {
     /** Agent to host: done (empty). */
     OK(14, 0),
     /**
-     * Host to agent: a file copy follows (empty). From here on both sides speak the Qubes
+     * Host to agent: a file copy follows. The payload names where it comes from, as the host
+     * vouches for it (empty: the host itself; else the VM that sent it, through the host): the
+     * files land in {@code QubesIncoming/<source>}. From here on both sides speak the Qubes
      * file-copy format, unframed: the host sends the stream, the agent answers with the result.
      */
-    FILECOPY(15, 0);
+    FILECOPY(15, 64);
 
     private final int code;
     private final int maxLength;

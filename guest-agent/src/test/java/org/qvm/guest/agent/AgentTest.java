@@ -254,6 +254,19 @@ class AgentTest {
     }
 
     @Test
+    void aCopyThatNamesItsSourceVmLandsInThatVmsIncomingAndNoOtherName() throws Exception {
+        Path note = Files.writeString(dir.resolve("from-dev.txt"), "from dev");
+        assertTrue(client.copy(FileCopyPacker.scan(List.of(note), false), sent -> { }, "dev").verified());
+        assertEquals("from dev", Files.readString(dir.resolve("home/QubesIncoming/dev/from-dev.txt")));
+        for (String bad : List.of("../etc", "Dev", "a/b", "toolongavmname", ".")) {
+            FileCopyPacker.Outcome refused = client.copy(FileCopyPacker.scan(List.of(note), false), sent -> { }, bad);
+            assertEquals(org.qvm.guest.files.Errno.EINVAL, refused.result().errno(), bad + ": " + refused);
+        }
+        assertEquals(List.of("dev"), Files.list(dir.resolve("home/QubesIncoming")).map(p -> p.getFileName().toString())
+                .sorted().toList(), "nothing else was made");
+    }
+
+        @Test
     void anAgentForAUserThatDoesNotExistRefusesToStart() throws Exception {
         Path log = dir.resolve("agent.log");
         Process agent = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
