@@ -118,6 +118,7 @@ for unit in "$top"/cli/src/main/systemd/*.service; do
 done
 
 put "$top/examples/qvm.toml" "$prefix/share/qvm/examples/qvm.toml" 0644
+put "$top/examples/policy.toml" "$prefix/share/qvm/examples/policy.toml" 0644
 for file in "$top"/examples/vms/*.toml; do
     put "$file" "$prefix/share/qvm/examples/vms/${file##*/}" 0644
 done
@@ -132,6 +133,11 @@ else
     install -D -m 0644 -- "$top/examples/qvm.toml" "$config"
     mkdir -p -- "$dest$sysconfdir/qvm/vms"
     echo "qvm: wrote the example host file to $sysconfdir/qvm/qvm.toml; put VM definitions in $sysconfdir/qvm/vms/"
+fi
+policy=$dest$sysconfdir/qvm/policy.toml
+if [ ! -e "$policy" ]; then
+    install -D -m 0644 -- "$top/examples/policy.toml" "$policy"
+    echo "qvm: wrote the default policy for guests' calls to $sysconfdir/qvm/policy.toml"
 fi
 
 printf '%s\n' "${installed[@]}" >"$dest$manifest_path"

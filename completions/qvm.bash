@@ -618,6 +618,26 @@ _qvm_template_remove() {
 
 complete -F _qvm_template qvm-template
 
+_qvmd() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    COMPREPLY=()
+}
+
+complete -F _qvmd qvmd
+
 _qvm_agent() {
     local qvm_words qvm_cur
     _qvm_line

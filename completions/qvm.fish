@@ -234,6 +234,12 @@ complete -c qvm-template -n '__fish_seen_subcommand_from remove rm' -l version -
 complete -c qvm-template -n '__fish_seen_subcommand_from remove rm' -l force -d 'Remove it even though VMs use it.'
 complete -c qvm-template -n '__fish_seen_subcommand_from remove rm' -l dry-run -d 'Print the plan (one command per line, in order) and change nothing.'
 
+complete -c qvmd -f
+complete -c qvmd -s v -l verbose -d 'Say more (repeat for debug output).'
+complete -c qvmd -s q -l quiet -d 'Say less: only errors.'
+complete -c qvmd -s h -l help -d 'Show this help and exit.'
+complete -c qvmd -l version -d 'Show the version and exit.'
+
 complete -c qvm-agent -f
 complete -c qvm-agent -l listen -r -d 'Where to listen (default vsock:5000); unix:PATH serves the hybrid-vsock CONNECT handshake itself.'
 complete -c qvm-agent -l port -r -d 'The port a unix listener answers for (default 5000).'

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 
 
 /** qvm-pause: freeze VMs. */
-@Command(name = "qvm-pause", header = "freeze VMs", description = "Freeze running VMs' vCPUs (crosvm suspend). qvm-unpause thaws them.")
+@Command(name = "qvm-pause", header = "freeze VMs", description = "Freeze running VMs' vCPUs (crosvm suspend, QMP stop). qvm-unpause thaws them.")
 final class QvmPause extends LifecycleTool {
     @Override
     List<String[]> examples() {

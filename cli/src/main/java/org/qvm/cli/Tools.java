@@ -5,7 +5,7 @@ import java.util.List;
 /** The qvm-* tools, one command class each. */
 final class Tools {
     static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
-            "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-volume", "qvm-template");
+            "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-volume", "qvm-template", "qvmd");
 
     private Tools() {
     }
@@ -24,6 +24,7 @@ final class Tools {
             case "qvm-move-to-vm" -> new QvmMoveToVm();
             case "qvm-volume" -> new QvmVolume();
             case "qvm-template" -> new QvmTemplate();
+            case "qvmd" -> new QvmdDaemon();
             default -> null;
         };
     }

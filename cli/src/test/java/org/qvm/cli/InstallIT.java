@@ -54,6 +54,7 @@ class InstallIT {
                 "/usr/local/share/qvm/qvm-agent.jar", "/usr/local/share/man/man1/qvm-agent.1",
                 "/usr/local/share/zsh/site-functions/_qvm", "/usr/local/lib/systemd/system/qvm@.service",
                 "/usr/local/lib/systemd/system/qvm-autostart.service", "/usr/local/lib/systemd/system/qvm-network.service",
+                "/usr/local/lib/systemd/system/qvmd.service", "/usr/local/share/qvm/examples/policy.toml", "/etc/qvm/policy.toml",
                 "/usr/local/share/qvm/examples/qvm.toml", "/usr/local/share/qvm/guest/build/customize",
                 "/usr/local/share/qvm/guest/files/usr/local/sbin/qvm-guest-setup",
                 "/usr/local/share/qvm/examples/vms/personal.toml", "/usr/local/share/qvm/examples/guest/qvm-agent.service",
@@ -80,7 +81,7 @@ class InstallIT {
         assertEquals("# mine\n", Files.readString(stage.resolve("etc/qvm/qvm.toml")));
 
         install(stage, "--uninstall", "--prefix", "/usr/local");
-        assertEquals(List.of("/etc/qvm/qvm.toml"), files(stage), "only the configuration stays");
+        assertEquals(List.of("/etc/qvm/policy.toml", "/etc/qvm/qvm.toml"), files(stage), "only the configuration stays");
         assertFalse(Files.exists(stage.resolve("usr/local/share/qvm")));
     }
 
@@ -97,7 +98,7 @@ class InstallIT {
         if (Programs.which("systemd-analyze").isPresent()) {
             Path units = prefix.resolve("lib/systemd/system");
             Files.copy(units.resolve("qvm@.service"), units.resolve("qvm@dev.service"));
-            for (String unit : List.of("qvm@dev.service", "qvm-autostart.service", "qvm-network.service")) {
+            for (String unit : List.of("qvm@dev.service", "qvm-autostart.service", "qvm-network.service", "qvmd.service")) {
                 CommandResult verify = runner.run(Command.of("systemd-analyze", "verify", units.resolve(unit).toString())
                         .withEnvironment("MANPATH", prefix.resolve("share/man").toString()));
                 assertEquals(0, verify.exitStatus(), unit + ": " + verify.stderr());

@@ -30,6 +30,14 @@ public record RuntimeDir(Path dir) {
         return dir.resolve("vsock.sock");
     }
 
+    /**
+     * Where the guest's own connections to the host's {@code port} arrive with the hybrid-vsock
+     * transport (Firecracker's convention: {@code vsock.sock_PORT}); qvmd listens there.
+     */
+    public Path hostPortSocket(long port) {
+        return dir.resolve("vsock.sock_" + port);
+    }
+
     /** The last of the guest's serial console (the one before is {@code console.log.1}; see {@link ConsoleLog}). */
     public Path consoleLog() {
         return dir.resolve("console.log");

@@ -10,15 +10,15 @@ import java.util.Optional;
  * {@code tcp:PORT} (where the agent listens; vsock:5000 when not said), and the kernel's own
  * {@code ip=GUEST::GATEWAY:MASK::...}, whose gateway is the host side of the VM's /31.
  */
-record KernelCommandLine(String text) {
+public record KernelCommandLine(String text) {
     static final String DEFAULT_LISTEN = "vsock:5000";
 
-    static KernelCommandLine read(Path file) throws IOException {
+    public static KernelCommandLine read(Path file) throws IOException {
         return new KernelCommandLine(Files.readString(file).strip());
     }
 
     /** The value of {@code key=VALUE}, the last one if given twice (as the kernel does). */
-    Optional<String> value(String key) {
+    public Optional<String> value(String key) {
         Optional<String> found = Optional.empty();
         for (String word : text.split("\\s+")) {
             if (word.startsWith(key + "=")) {
@@ -34,7 +34,7 @@ record KernelCommandLine(String text) {
     }
 
     /** The gateway of {@code ip=}: the host, the only peer a TCP agent serves. */
-    Optional<String> gateway() {
+    public Optional<String> gateway() {
         return value("ip").map(ip -> ip.split(":", -1)).filter(fields -> fields.length > 2 && !fields[2].isEmpty())
                 .map(fields -> fields[2]);
     }

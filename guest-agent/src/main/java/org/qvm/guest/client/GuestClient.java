@@ -125,7 +125,23 @@ public final class GuestClient {
         return new GuestException(status, UntrustedText.forDisplay(payload.message()));
     }
 
-    /** Whether the agent answers. */
+    /**
+     * Opens a file copy into QubesIncoming/{@code source} and hands over the connection, for the
+     * host to relay a stream another VM sends (qvmd): from here on it carries the Qubes file-copy
+     * stream one way and the result the other, and the caller bounds and closes it.
+     */
+    public GuestSocket openFileCopy(String source) throws GuestException {
+        Session session = new Session();
+        try {
+            session.out.write(FrameType.FILECOPY, source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return session.socket;
+        } catch (IOException e) {
+            session.close();
+            throw transport(e, "file copy");
+        }
+    }
+
+        /** Whether the agent answers. */
     public void ping() throws GuestException {
         try (Session session = new Session()) {
             session.step();

@@ -7,7 +7,7 @@ import org.qvm.guest.transport.GuestSocket;
 import org.qvm.guest.transport.HybridVsock;
 import org.qvm.guest.transport.VsockAddress;
 
-/** Where a guest's agent is reached from the host. */
+/** One end of the guest channel: where a guest's agent is reached from the host, or the host from a guest. */
 public sealed interface GuestEndpoint {
 
     /** Connects (and, for hybrid vsock, completes the handshake) without waiting past the deadline. */
@@ -39,7 +39,20 @@ public sealed interface GuestEndpoint {
         }
     }
 
-    /** A hybrid-vsock UNIX socket (CONNECT handshake). */
+    /** A plain UNIX socket: the host's end of a guest's calls, in tests with a hybrid-vsock hypervisor. */
+    record Unix(Path socket) implements GuestEndpoint {
+        @Override
+        public GuestSocket connect(Deadline deadline) throws IOException {
+            return org.qvm.guest.transport.Unix.connect(socket, deadline.nanoTime());
+        }
+
+        @Override
+        public String toString() {
+            return socket.toString();
+        }
+    }
+
+        /** A hybrid-vsock UNIX socket (CONNECT handshake). */
     record Hybrid(Path socket, long port) implements GuestEndpoint {
         @Override
         public GuestSocket connect(Deadline deadline) throws IOException {

@@ -7,7 +7,6 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,14 +38,8 @@ public record ExecRequest(boolean shell, boolean passIo, String user, String cwd
             out.writeByte((shell ? 1 : 0) | (passIo ? 2 : 0));
             Payloads.writeString(out, user);
             Payloads.writeString(out, cwd);
-            out.writeInt(argv.size());
-            for (String arg : argv) {
-                Payloads.writeString(out, arg);
-            }
-            out.writeInt(env.size());
-            for (String variable : env) {
-                Payloads.writeString(out, variable);
-            }
+            Payloads.writeStrings(out, argv);
+            Payloads.writeStrings(out, env);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -65,8 +58,8 @@ public record ExecRequest(boolean shell, boolean passIo, String user, String cwd
             }
             String user = Payloads.readString(in, payload.length);
             String cwd = Payloads.readString(in, payload.length);
-            List<String> argv = strings(in, payload.length, Protocol.MAX_ARGS, "arguments");
-            List<String> env = strings(in, payload.length, Protocol.MAX_ENV, "environment variables");
+            List<String> argv = Payloads.readStrings(in, payload.length, Protocol.MAX_ARGS, "arguments");
+            List<String> env = Payloads.readStrings(in, payload.length, Protocol.MAX_ENV, "environment variables");
             if (in.available() != 0) {
                 throw new ProtocolException("trailing bytes after the exec request");
             }
@@ -80,17 +73,5 @@ public record ExecRequest(boolean shell, boolean passIo, String user, String cwd
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static List<String> strings(DataInputStream in, int limit, int maxCount, String what) throws IOException {
-        int count = in.readInt();
-        if (count < 0 || count > maxCount) {
-            throw new ProtocolException("too many " + what + ": " + Integer.toUnsignedString(count));
-        }
-        List<String> values = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            values.add(Payloads.readString(in, limit));
-        }
-        return values;
     }
 }

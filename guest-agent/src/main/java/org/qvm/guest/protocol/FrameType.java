@@ -40,7 +40,14 @@ public enum FrameType {
      * files land in {@code QubesIncoming/<source>}. From here on both sides speak the Qubes
      * file-copy format, unframed: the host sends the stream, the agent answers with the result.
      */
-    FILECOPY(15, 64);
+    FILECOPY(15, 64),
+    /**
+     * Guest to host (qvmd): call a service ({@link CallRequest}); answered by {@link #ACCEPTED}
+     * or {@link #ERROR}, then the service's own exchange.
+     */
+    CALL(16, Protocol.MAX_CALL_REQUEST),
+    /** Host to guest: the call goes ahead, to the VM named in the payload (UTF-8). */
+    ACCEPTED(17, 64);
 
     private final int code;
     private final int maxLength;

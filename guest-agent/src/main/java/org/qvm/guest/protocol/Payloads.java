@@ -83,4 +83,24 @@ public final class Payloads {
         in.readFully(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
     }
+
+    /** A u32 count, at most {@code maxCount}, then that many strings. */
+    static java.util.List<String> readStrings(DataInputStream in, int limit, int maxCount, String what) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > maxCount) {
+            throw new ProtocolException("too many " + what + ": " + Integer.toUnsignedString(count));
+        }
+        java.util.List<String> values = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add(readString(in, limit));
+        }
+        return values;
+    }
+
+    static void writeStrings(DataOutputStream out, java.util.List<String> values) throws IOException {
+        out.writeInt(values.size());
+        for (String value : values) {
+            writeString(out, value);
+        }
+    }
 }

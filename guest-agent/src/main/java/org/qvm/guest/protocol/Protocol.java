@@ -14,6 +14,9 @@ public final class Protocol {
     public static final int MAX_MESSAGE = 4096;
     public static final int MAX_ARGS = 4096;
     public static final int MAX_ENV = 4096;
+    /** A guest's call (service, target, arguments) is at most 4 KiB, with at most 16 arguments. */
+    public static final int MAX_CALL_REQUEST = 4096;
+    public static final int MAX_CALL_ARGS = 16;
 
     /** Exit statuses of qvm-run for the transport itself, as in Qubes. */
     public static final int STATUS_TRANSPORT = 125;

@@ -27,7 +27,7 @@ public final class Tcp {
     public record Accepted(GuestSocket socket, InetAddress peer) {
     }
 
-    /** The agent's listening socket, on every address of the guest. */
+    /** A listening socket: the agent's, on every address of the guest; qvmd's, on a VM's gateway. */
     public static final class Listener implements Closeable {
         private final ServerSocketChannel server;
 
@@ -36,9 +36,19 @@ public final class Tcp {
         }
 
         public static Listener listen(int port) throws IOException {
+            return listen(new InetSocketAddress(port));
+        }
+
+        /** Listening on one address only (the host side of a VM's link, for qvmd). */
+        public static Listener listen(InetSocketAddress address) throws IOException {
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
-            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(new InetSocketAddress(port), 64);
+            try {
+                server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                server.bind(address, 64);
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
             return new Listener(server);
         }
 

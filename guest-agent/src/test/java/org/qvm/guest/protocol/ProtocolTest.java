@@ -66,6 +66,21 @@ class ProtocolTest {
     }
 
     @Test
+    void callsRoundTripAndOversizedOrMalformedOnesAreRefused() throws Exception {
+        CallRequest call = new CallRequest("qubes.OpenURL", "untrusted", List.of("https://example.org/ü"));
+        assertEquals(call, CallRequest.decode(call.encode()));
+        assertEquals(new CallRequest("qubes.Filecopy", "@default", List.of()),
+                CallRequest.decode(new CallRequest("qubes.Filecopy", "@default", List.of()).encode()));
+        byte[] bytes = call.encode();
+        assertThrows(ProtocolException.class, () -> CallRequest.decode(java.util.Arrays.copyOf(bytes, bytes.length - 1)));
+        assertThrows(ProtocolException.class, () -> CallRequest.decode(java.util.Arrays.copyOf(bytes, bytes.length + 1)));
+        assertThrows(ProtocolException.class, () -> CallRequest.decode(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17}),
+                "seventeen arguments");
+        assertThrows(IllegalArgumentException.class,
+                () -> new CallRequest("qubes.OpenURL", "x", List.of("u".repeat(Protocol.MAX_CALL_REQUEST))).encode());
+    }
+
+        @Test
     void errorsCarryACodeAndAMessage() throws Exception {
         Payloads.ErrorPayload error = Payloads.error(Payloads.error(127, "command not found: nope"));
         assertEquals(127, error.code());

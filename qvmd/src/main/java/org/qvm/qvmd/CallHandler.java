@@ -1,0 +1,149 @@
+package org.qvm.qvmd;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.qvm.config.ConfigException;
+import org.qvm.config.ConfigLoader;
+import org.qvm.config.Configuration;
+import org.qvm.config.Policy;
+import org.qvm.config.Vm;
+import org.qvm.config.VmDefinition;
+import org.qvm.guest.Deadline;
+import org.qvm.guest.UntrustedText;
+import org.qvm.guest.client.GuestException;
+import org.qvm.guest.protocol.CallRequest;
+import org.qvm.guest.protocol.FrameReader;
+import org.qvm.guest.protocol.FrameType;
+import org.qvm.guest.protocol.FrameWriter;
+import org.qvm.guest.protocol.Payloads;
+import org.qvm.guest.protocol.Protocol;
+import org.qvm.guest.protocol.ProtocolException;
+import org.qvm.guest.transport.GuestSocket;
+import org.qvm.lifecycle.Lifecycle;
+import org.qvm.lifecycle.LifecycleException;
+import org.qvm.lifecycle.VmState;
+import org.qvm.plan.CommandRunner;
+
+/**
+ * One call from a guest: who calls is what the channel says ({@code source}), never what the
+ * guest says. Reads the call (bounded), reads the configuration and the policy afresh, decides,
+ * asks the user where the policy says so, starts a halted target, answers ACCEPTED or ERROR, and
+ * for {@code qubes.Filecopy} relays the copy to the target's agent, which unpacks it into
+ * {@code ~/QubesIncoming/<source>/}. Every call and decision is logged.
+ */
+final class CallHandler {
+    private final Path configPath;
+    private final CommandRunner runner;
+    private final Map<String, String> environment;
+    private final Asker asker;
+    private final Consumer<String> log;
+
+    CallHandler(Path configPath, CommandRunner runner, Map<String, String> environment, Asker asker, Consumer<String> log) {
+        this.configPath = configPath;
+        this.runner = runner;
+        this.environment = Map.copyOf(environment);
+        this.asker = asker;
+        this.log = log;
+    }
+
+    /** A refusal: the status and message the calling guest gets. */
+    private static final class Refused extends Exception {
+        final int status;
+
+        Refused(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    void serve(GuestSocket socket, String source, Duration answerTimeout) {
+        FrameWriter out = new FrameWriter(socket.output());
+        FrameReader in = new FrameReader(socket.input());
+        try (socket) {
+            CallRequest call;
+            try {
+                socket.bound(Deadline.in(answerTimeout).nanoTime(), null);
+                if (Payloads.u16(in.expect(FrameType.HELLO).payload()) != Protocol.VERSION) {
+                    throw new ProtocolException("protocol version not supported");
+                }
+                out.write(FrameType.HELLO, Payloads.u16(Protocol.VERSION));
+                call = CallRequest.decode(in.expect(FrameType.CALL).payload());
+            } catch (IOException e) {
+                log.accept("call from " + source + ": broken off before the call (" + UntrustedText.forDisplay(
+                        String.valueOf(e.getMessage())) + ")");
+                return;
+            }
+            String service = UntrustedText.forDisplay(call.service());
+            String asked = UntrustedText.forDisplay(call.target());
+            try {
+                Accepted accepted = decide(source, call);
+                log.accept("call from " + source + ": " + service + " to " + asked + ": allowed to " + accepted.target().name()
+                        + " (" + accepted.why() + ")");
+                GuestSocket target = accepted.lifecycle().guestClient(accepted.target()).openFileCopy(source);
+                out.write(FrameType.ACCEPTED, accepted.target().name().getBytes(StandardCharsets.UTF_8));
+                long bytes = Relay.relay(socket, target, accepted.lifecycle().guestLimits().stall());
+                log.accept("call from " + source + ": " + service + " to " + accepted.target().name() + ": " + bytes
+                        + " bytes relayed");
+            } catch (Refused refused) {
+                log.accept("call from " + source + ": " + service + " to " + asked + ": refused: " + refused.getMessage());
+                out.write(FrameType.ERROR, Payloads.error(refused.status, refused.getMessage()));
+            } catch (GuestException e) {
+                log.accept("call from " + source + ": " + service + " to " + asked + ": the target failed: " + e.getMessage());
+                out.write(FrameType.ERROR, Payloads.error(Protocol.STATUS_TRANSPORT, "the target VM did not take it: "
+                        + e.getMessage()));
+            }
+        } catch (IOException e) {
+            log.accept("call from " + source + ": the connection broke (" + e.getMessage() + ")");
+        }
+    }
+
+    private record Accepted(Vm target, Lifecycle lifecycle, String why) {
+    }
+
+    /** The policy's word on the call, the user's where it asks; a target that is halted is started. */
+    private Accepted decide(String source, CallRequest call) throws Refused {
+        Configuration configuration;
+        Policy policy;
+        try {
+            ConfigLoader loader = new ConfigLoader();
+            configuration = loader.load(configPath, ConfigLoader.Recording.NEVER);
+            policy = loader.loadPolicy(configuration);
+        } catch (ConfigException e) {
+            throw new Refused(Protocol.STATUS_TRANSPORT, "the host's configuration has errors; ask its owner");
+        }
+        if (!call.service().equals(Services.FILECOPY)) {
+            throw new Refused(Protocol.STATUS_REFUSED, "the host offers no service " + UntrustedText.forDisplay(call.service()));
+        }
+        Policy.Decision decision = policy.decide(call.service(), source, call.target(), configuration.names());
+        String target;
+        String why = decision.why();
+        if (decision instanceof Policy.Deny deny) {
+            throw new Refused(Protocol.STATUS_REFUSED, deny.reason());
+        } else if (decision instanceof Policy.Allow allow) {
+            target = allow.target();
+        } else {
+            Asker.Answer answer = asker.ask(configuration.host().policy().askCommand(), source, call.service(),
+                    (Policy.Ask) decision);
+            target = answer.target().orElseThrow(() -> new Refused(Protocol.STATUS_REFUSED, answer.why()));
+            why = why + "; " + answer.why();
+        }
+        Vm vm = configuration.require(target);
+        if (vm.definition().agent() != VmDefinition.Agent.QVM) {
+            throw new Refused(Protocol.STATUS_REFUSED, target + " has no qvm-agent to receive it");
+        }
+        Lifecycle lifecycle = new Lifecycle(configuration, runner, environment, line -> log.accept("starting " + line));
+        if (lifecycle.stateOf(vm) != VmState.RUNNING) {
+            try {
+                lifecycle.start(vm, true, true);
+            } catch (LifecycleException e) {
+                throw new Refused(Protocol.STATUS_TRANSPORT, "the target VM " + target + " could not be started");
+            }
+        }
+        return new Accepted(vm, lifecycle, Optional.ofNullable(why).orElse(""));
+    }
+}
