@@ -93,6 +93,20 @@ class IncomingSwapTest {
             return this;
         }
 
+        interface Rest {
+            void send() throws Exception;
+        }
+
+        /** Sends the rest and the end; if the agent stopped reading first, reads its answer all the same. */
+        CopyResult restOrAnswer(Rest rest) throws Exception {
+            try {
+                rest.send();
+                return end();
+            } catch (java.io.IOException refusedEarly) {
+                return CopyResult.read(socket.input());
+            }
+        }
+
         CopyResult end() throws Exception {
             socket.output().write(FileHeader.END.encode());
             return CopyResult.read(socket.input());
@@ -138,7 +152,10 @@ class IncomingSwapTest {
             assertFalse(Files.exists(incoming.resolve("d/big.iso"), LinkOption.NOFOLLOW_LINKS),
                     "a file still arriving has no name yet: the user cannot even see it");
             asGuestUser("ln -s " + victim + " d/big.iso");
-            CopyResult result = copy.content(4 << 20).header("d", FileStatus.S_IFDIR | 0777, 0).end();
+            // The agent refuses as soon as big.iso is complete and its name is taken, and stops
+            // reading: the closing header may then find the connection gone. Its answer still
+            // says why, as the host's client reads it.
+            CopyResult result = copy.restOrAnswer(() -> copy.content(4 << 20).header("d", FileStatus.S_IFDIR | 0777, 0));
             assertEquals(Errno.EEXIST, result.errno(), Errno.describe(result.errno()));
             assertEquals("d/big.iso", result.lastName());
         }
@@ -153,8 +170,8 @@ class IncomingSwapTest {
             copy.header("e", FileStatus.S_IFDIR | 0777, 0).header("e/x", FileStatus.S_IFREG | 0666, 8 << 20).content(4 << 20);
             awaitExists(incoming.resolve("e"));
             asGuestUser("mv e e.real && ln -s " + victimDir + " e");
-            CopyResult result = copy.content(4 << 20).header("e/y", FileStatus.S_IFREG | 04777, 3).content(3)
-                    .header("e", FileStatus.S_IFDIR | 0777, 0).end();
+            CopyResult result = copy.restOrAnswer(() -> copy.content(4 << 20).header("e/y", FileStatus.S_IFREG | 04777, 3)
+                    .content(3).header("e", FileStatus.S_IFDIR | 0777, 0));
             assertTrue(result.errno() == Errno.ELOOP || result.errno() == Errno.ENOTDIR, Errno.describe(result.errno()));
             assertEquals("e/y", result.lastName());
         }
