@@ -86,7 +86,7 @@ put() {
 }
 
 tools=()
-for wrapper in "$top"/bin/qvm-*; do
+for wrapper in "$top"/bin/qvm-* "$top"/bin/qvmd; do
     name=${wrapper##*/}
     put "$wrapper" "$prefix/bin/$name" 0755
     [ "$name" != qvm-java ] && tools+=("$name")
