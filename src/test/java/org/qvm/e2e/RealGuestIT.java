@@ -225,7 +225,7 @@ class RealGuestIT {
         assertEquals(template.resolve("vmlinuz").toString(), argv.get(argv.size() - 1));
         assertTrue(argv.contains("path=" + template.resolve("root.img") + ",ro,root,id=root"), crosvmLine);
         assertEquals(template.resolve("initrd.img").toString(), argv.get(argv.indexOf("--initrd") + 1));
-        assertTrue(argv.get(argv.indexOf("--params") + 1).startsWith("qvm.name=gui qvm.agent=tcp:5000 ip="), crosvmLine);
+        assertTrue(argv.get(argv.indexOf("--params") + 1).startsWith("qvm.name=gui qvm.agent=tcp:5000 qvm.rpc=tcp:5001 ip="), crosvmLine);
         assertEquals(List.of(), org.qvm.crosvm.CrosvmFlags.load().problems(argv.subList(3, argv.size())));
         assertFalse(Files.exists(sandbox.runtimeDir("gui")), "a dry run changes nothing");
     }

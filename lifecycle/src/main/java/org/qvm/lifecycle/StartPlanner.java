@@ -82,12 +82,15 @@ public final class StartPlanner {
 
     /**
      * What a guest of a qvm template reads from its kernel command line (guest/files/usr/local/sbin/
-     * qvm-guest-setup and qvm-agent --listen cmdline): its name, where its agent listens, and its
-     * shares by tag. They come first, so that the VM's own kernel-params can override them.
+     * qvm-guest-setup, qvm-agent --listen cmdline, and the guest's calls to qvmd): its name, where
+     * its agent listens, where it reaches qvmd (vsock to the host, which a hybrid-vsock hypervisor
+     * hands to qvmd's socket; or tcp to its gateway), and its shares by tag. They come first, so that the VM's own kernel-params can override them.
      */
     static String guestParameters(HostConfig host, Vm vm) {
-        String agent = (host.guest().transport() == HostConfig.GuestTransport.TCP ? "tcp:" : "vsock:") + host.guest().port();
-        StringBuilder params = new StringBuilder("qvm.name=").append(vm.name()).append(" qvm.agent=").append(agent);
+        String channel = host.guest().transport() == HostConfig.GuestTransport.TCP ? "tcp:" : "vsock:";
+        StringBuilder params = new StringBuilder("qvm.name=").append(vm.name())
+                .append(" qvm.agent=").append(channel).append(host.guest().port())
+                .append(" qvm.rpc=").append(channel).append(host.guest().rpcPort());
         List<VmDefinition.Share> shares = vm.definition().shares();
         if (!shares.isEmpty()) {
             params.append(" qvm.shares=").append(String.join(",", shares.stream()

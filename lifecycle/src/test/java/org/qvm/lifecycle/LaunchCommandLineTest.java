@@ -69,7 +69,7 @@ class LaunchCommandLineTest {
                 "--name", "shopping",
                 "--mem", "2048",
                 "--cpus", "2",
-                "--params", "qvm.name=shopping qvm.agent=vsock:5000 qvm.shares=share ip=10.0.0.7::10.0.0.6:255.255.255.254::eth0:off:9.9.9.9",
+                "--params", "qvm.name=shopping qvm.agent=vsock:5000 qvm.rpc=vsock:5001 qvm.shares=share ip=10.0.0.7::10.0.0.6:255.255.255.254::eth0:off:9.9.9.9",
                 "--block", "path=/var/lib/qvm/rootfs.squashfs,ro,root,id=root",
                 "--block", "path=/dev/qubes/qvm-shopping-private,id=private",
                 "--net", "tap-name=qvm-shopping,mac=02:71:6d:00:00:07",
@@ -124,7 +124,7 @@ class LaunchCommandLineTest {
                 "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-m", "2048M", "-smp", "2",
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-kernel", "/var/lib/qvm/vmlinux",
-                "-append", "console=ttyS0 root=/dev/vda ro qvm.name=untrusted qvm.agent=tcp:5000 qvm.shares=outbox:ro ip=" + link
+                "-append", "console=ttyS0 root=/dev/vda ro qvm.name=untrusted qvm.agent=tcp:5000 qvm.rpc=tcp:5001 qvm.shares=outbox:ro ip=" + link
                         + ":255.255.255.254::eth0:off:9.9.9.9",
                 "-drive", "file=/var/lib/qvm/rootfs.squashfs,if=none,id=root,format=raw,readonly=on",
                 "-device", "virtio-blk-pci,drive=root,serial=root",

@@ -1,11 +1,15 @@
 package org.qvm.qvmd;
 
+import java.io.Closeable;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
@@ -16,17 +20,26 @@ import org.qvm.config.Configuration;
 import org.qvm.config.HostConfig;
 import org.qvm.config.Vm;
 import org.qvm.guest.transport.GuestSocket;
+import org.qvm.guest.transport.Tcp;
 import org.qvm.guest.transport.Unix;
+import org.qvm.guest.transport.Vsock;
 import org.qvm.lifecycle.RuntimeDir;
 import org.qvm.lifecycle.RuntimeState;
 import org.qvm.lifecycle.VmState;
 import org.qvm.plan.CommandRunner;
 
 /**
- * The host's daemon for calls that guests make. It keeps a listening socket for each VM that
- * runs, on the channel that identifies it (with the hybrid-vsock transport,
- * {@code <state-dir>/<vm>/vsock.sock_<rpc-port>}, which only that VM's hypervisor connects to),
- * follows VMs as they start and stop, and serves each call in a thread of its own, at most
+ * The host's daemon for calls that guests make. It listens where each transport tells the host
+ * which VM calls, so that a caller is the VM its channel names and never what it says:
+ * <ul>
+ * <li>hybrid vsock ({@code [guest] transport = "unix"}): a socket per running VM,
+ *     {@code <state-dir>/<vm>/vsock.sock_<rpc-port>}, which only that VM's hypervisor connects to;</li>
+ * <li>tcp: a socket per running VM on its gateway address (the host side of its /31), which only
+ *     its tap reaches (the firewall drops forged sources), taking connections from the guest's
+ *     own address only;</li>
+ * <li>vsock: one socket for every CID, the caller being the VM whose CID the kernel reports.</li>
+ * </ul>
+ * It follows VMs as they start and stop, and serves each call in a thread of its own, at most
  * {@value #CALLS_PER_VM} at once per VM.
  */
 public final class Qvmd implements AutoCloseable {
@@ -40,7 +53,9 @@ public final class Qvmd implements AutoCloseable {
     private final Map<String, Semaphore> calls = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private volatile Duration answerTimeout = Duration.ofSeconds(10);
-    private String lastProblem = "";
+    private volatile Configuration current;
+    /** What went wrong last, by what it concerns: each is logged when it changes, not every second. */
+    private final Map<String, String> problems = new HashMap<>();
 
     public Qvmd(Path configPath, CommandRunner runner, Map<String, String> environment, Consumer<String> log) {
         this.configPath = configPath;
@@ -48,7 +63,34 @@ public final class Qvmd implements AutoCloseable {
         this.handler = new CallHandler(configPath, runner, environment, new Asker(runner), log);
     }
 
-    private record Listening(Unix.Listener listener, Thread thread) {
+    /** Where a VM's calls arrive: a socket path, or an address to bind and the one peer it serves. */
+    private record Endpoint(Optional<Path> unix, Optional<InetSocketAddress> tcp, Optional<InetAddress> guest) {
+        static Endpoint unix(Path path) {
+            return new Endpoint(Optional.of(path), Optional.empty(), Optional.empty());
+        }
+
+        static Endpoint tcp(InetSocketAddress bind, InetAddress guest) {
+            return new Endpoint(Optional.empty(), Optional.of(bind), Optional.of(guest));
+        }
+
+        /** Whether a listener made for it still works: a socket file removed with its directory does not. */
+        boolean stillThere() {
+            return unix.map(Files::exists).orElse(true);
+        }
+
+        @Override
+        public String toString() {
+            return unix.map(Path::toString).orElseGet(() -> tcp.orElseThrow().getAddress().getHostAddress() + ":"
+                    + tcp.orElseThrow().getPort());
+        }
+    }
+
+    private record Listening(Endpoint endpoint, Closeable listener) {
+    }
+
+    private interface Acceptor {
+        /** The next call and the VM that makes it; empty for a connection refused. */
+        Optional<Map.Entry<String, GuestSocket>> next() throws IOException;
     }
 
     /** Serves until closed (or interrupted). */
@@ -66,68 +108,133 @@ public final class Qvmd implements AutoCloseable {
         try {
             configuration = new ConfigLoader().load(configPath, ConfigLoader.Recording.NEVER);
         } catch (ConfigException e) {
-            problem("the configuration has errors; serving the VMs as before: " + e.getMessage());
+            problem("configuration", "the configuration has errors; serving the VMs as before: " + e.getMessage());
             return;
         }
+        problem("configuration", "");
+        current = configuration;
         HostConfig host = configuration.host();
         answerTimeout = host.guest().answerTimeout();
-        Map<String, Path> wanted = new HashMap<>();
-        if (host.guest().transport() == HostConfig.GuestTransport.UNIX) {
-            RuntimeState states = new RuntimeState(host);
-            for (Vm vm : configuration.vms()) {
-                VmState state = states.stateOf(vm.name());
-                if (state != VmState.HALTED && state != VmState.CRASHED) {
-                    wanted.put(vm.name(), RuntimeDir.of(host, vm.name()).hostPortSocket(host.guest().rpcPort()));
-                }
+        Map<String, Endpoint> wanted = new HashMap<>();
+        HostConfig.GuestTransport transport = host.guest().transport();
+        if (transport == HostConfig.GuestTransport.VSOCK) {
+            if (!listening.containsKey("")) {
+                listenOnVsock(host.guest().rpcPort());
             }
-            problem("");
-        } else {
-            problem("[guest] transport = \"" + host.guest().transport().name().toLowerCase(java.util.Locale.ROOT)
-                    + "\" is not served yet: guests' calls arrive only with transport = \"unix\"");
+            return;
+        }
+        RuntimeState states = new RuntimeState(host);
+        for (Vm vm : configuration.vms()) {
+            VmState state = states.stateOf(vm.name());
+            if (state == VmState.HALTED || state == VmState.CRASHED) {
+                continue;
+            }
+            if (transport == HostConfig.GuestTransport.UNIX) {
+                wanted.put(vm.name(), Endpoint.unix(RuntimeDir.of(host, vm.name()).hostPortSocket(host.guest().rpcPort())));
+            } else {
+                vm.link().ifPresent(link -> wanted.put(vm.name(), Endpoint.tcp(
+                        new InetSocketAddress(address(link.host().toString()), (int) host.guest().rpcPort()),
+                        address(link.guest().toString()))));
+            }
         }
         listening.entrySet().removeIf(entry -> {
-            Path path = wanted.get(entry.getKey());
-            boolean keep = path != null && path.equals(entry.getValue().listener().path()) && Files.exists(path);
+            boolean keep = entry.getValue().endpoint().equals(wanted.get(entry.getKey())) && entry.getValue().endpoint().stillThere();
             if (!keep) {
                 closeQuietly(entry.getValue().listener());
             }
             return !keep;
         });
-        wanted.forEach((vm, path) -> {
-            if (!listening.containsKey(vm) && Files.isDirectory(path.getParent())) {
-                try {
-                    Unix.Listener listener = Unix.Listener.listen(path);
-                    listening.put(vm, new Listening(listener, acceptLoop(vm, listener)));
-                    log.accept("listening for " + vm + "'s calls on " + path);
-                } catch (IOException e) {
-                    log.accept("cannot listen for " + vm + "'s calls on " + path + ": " + e.getMessage());
-                }
+        wanted.forEach((vm, endpoint) -> {
+            if (!listening.containsKey(vm)) {
+                listen(vm, endpoint);
             }
         });
     }
 
-    private void problem(String text) {
-        if (!text.equals(lastProblem) && !text.isEmpty()) {
-            log.accept(text);
+    private void listen(String vm, Endpoint endpoint) {
+        try {
+            if (endpoint.unix().isPresent()) {
+                if (!Files.isDirectory(endpoint.unix().get().getParent())) {
+                    return;
+                }
+                Unix.Listener listener = Unix.Listener.listen(endpoint.unix().get());
+                acceptLoop(vm, () -> Optional.of(Map.entry(vm, listener.accept())));
+                listening.put(vm, new Listening(endpoint, listener));
+            } else {
+                Tcp.Listener listener = Tcp.Listener.listen(endpoint.tcp().orElseThrow());
+                InetAddress guest = endpoint.guest().orElseThrow();
+                acceptLoop(vm, () -> {
+                    Tcp.Accepted accepted = listener.accept();
+                    if (!accepted.peer().equals(guest)) {
+                        log.accept("refused a call on " + endpoint + " from " + accepted.peer().getHostAddress() + ", which is not "
+                                + vm + "'s address");
+                        accepted.socket().close();
+                        return Optional.empty();
+                    }
+                    return Optional.of(Map.entry(vm, accepted.socket()));
+                });
+                listening.put(vm, new Listening(endpoint, listener));
+            }
+            problem(vm, "");
+            log.accept("listening for " + vm + "'s calls on " + endpoint);
+        } catch (IOException e) {
+            // A tap that is not up yet has no address to bind: the next refresh tries again.
+            problem(vm, "cannot listen for " + vm + "'s calls on " + endpoint + " yet: " + e.getMessage());
         }
-        lastProblem = text;
     }
 
-    private Thread acceptLoop(String vm, Unix.Listener listener) {
+    private void listenOnVsock(long port) {
+        try {
+            Vsock.Listener listener = Vsock.Listener.listen(port);
+            acceptLoop("vsock", () -> {
+                Vsock.Accepted accepted = listener.accept();
+                long cid = accepted.peer().cid();
+                Optional<Vm> caller = Optional.ofNullable(current).flatMap(config -> config.vms().stream()
+                        .filter(vm -> vm.cid() == cid).findFirst());
+                if (caller.isEmpty()) {
+                    log.accept("refused a call from vsock CID " + cid + ", which is no VM's");
+                    accepted.socket().close();
+                    return Optional.empty();
+                }
+                return Optional.of(Map.entry(caller.get().name(), accepted.socket()));
+            });
+            listening.put("", new Listening(Endpoint.unix(Path.of("/dev/vsock")), listener));
+            log.accept("listening for calls on vsock port " + port);
+        } catch (IOException | RuntimeException e) {
+            problem("vsock", "cannot listen on vsock port " + port + ": " + e.getMessage());
+        }
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
+    /** Logs a problem (empty: none any more) when it differs from the last one about the same thing. */
+    private void problem(String about, String text) {
+        String last = problems.put(about, text);
+        if (!text.isEmpty() && !text.equals(last)) {
+            log.accept(text);
+        }
+    }
+
+    private void acceptLoop(String name, Acceptor acceptor) {
         Thread thread = new Thread(() -> {
             while (!closed) {
-                GuestSocket socket;
+                Optional<Map.Entry<String, GuestSocket>> call;
                 try {
-                    socket = listener.accept();
+                    call = acceptor.next();
                 } catch (IOException e) {
                     return;
                 }
-                dispatch(vm, socket);
+                call.ifPresent(entry -> dispatch(entry.getKey(), entry.getValue()));
             }
-        }, "qvmd-accept-" + vm);
+        }, "qvmd-accept-" + name);
         thread.setDaemon(true);
         thread.start();
-        return thread;
     }
 
     /** Serves one call from {@code vm} in a thread of its own, unless the VM has as many going as it may. */
@@ -156,7 +263,7 @@ public final class Qvmd implements AutoCloseable {
         listening.clear();
     }
 
-    private static void closeQuietly(Unix.Listener listener) {
+    private static void closeQuietly(Closeable listener) {
         try {
             listener.close();
         } catch (IOException e) {

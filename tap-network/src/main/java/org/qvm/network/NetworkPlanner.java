@@ -41,7 +41,7 @@ public final class NetworkPlanner {
         Plan.Builder plan = Plan.builder();
         boolean tableKept = planBase(network, vm, observed, plan, problems);
         planTap(host, vm, observed, plan);
-        planVmRules(network, vm, observed, tableKept, plan);
+        planVmRules(host, vm, observed, tableKept, plan);
         return new CheckedPlan(plan.build(), problems);
     }
 
@@ -181,7 +181,7 @@ public final class NetworkPlanner {
                 && UserIds.same(user, tap.user())).isPresent();
     }
 
-    private static void planVmRules(HostConfig.Network network, Vm vm, ObservedNetwork observed, boolean tableKept,
+    private static void planVmRules(HostConfig host, Vm vm, ObservedNetwork observed, boolean tableKept,
                                     Plan.Builder plan) {
         String name = vm.name();
         String tap = TapName.of(name);
@@ -189,12 +189,12 @@ public final class NetworkPlanner {
         List<String> chains = NftRuleset.vmChains(name);
         if (tableKept) {
             ObservedNetwork.QvmTable table = observed.table().orElseThrow();
-            if (vmRulesCurrent(network, vm, table)) {
+            if (vmRulesCurrent(host, vm, table)) {
                 return;
             }
             removeVmRules(table, name, plan);
         }
-        List<Command> commands = NftRuleset.vmChainsAndRules(name, network, link);
+        List<Command> commands = NftRuleset.vmChainsAndRules(name, host, link);
         for (Command command : commands) {
             boolean addsChain = command.argv().get(2).equals("chain");
             if (addsChain) {
@@ -210,9 +210,9 @@ public final class NetworkPlanner {
     }
 
     /** Whether the VM's chains, rules and map entries are in the table as its configuration wants them. */
-    static boolean vmRulesCurrent(HostConfig.Network network, Vm vm, ObservedNetwork.QvmTable table) {
+    static boolean vmRulesCurrent(HostConfig host, Vm vm, ObservedNetwork.QvmTable table) {
         List<String> chains = NftRuleset.vmChains(vm.name());
-        String expected = NftRuleset.vmComment(vm.name(), NftRuleset.vmChecksum(vm.name(), network, vm.link().orElseThrow()));
+        String expected = NftRuleset.vmComment(vm.name(), NftRuleset.vmChecksum(vm.name(), host, vm.link().orElseThrow()));
         return table.chains().containsAll(chains)
                 && table.commentsOf(chains.get(0)).contains(expected)
                 && elementsPointAtChains(table, TapName.of(vm.name()), chains);
@@ -222,8 +222,8 @@ public final class NetworkPlanner {
      * Whether a VM with network is isolated as it should be: the table's base and the VM's own
      * rules are all there (a flushed ruleset takes them all away, and nothing else notices).
      */
-    public static boolean rulesInPlace(HostConfig.Network network, Vm vm, Optional<ObservedNetwork.QvmTable> table) {
-        return table.filter(t -> baseIsCurrent(t, network) && vmRulesCurrent(network, vm, t)).isPresent();
+    public static boolean rulesInPlace(HostConfig host, Vm vm, Optional<ObservedNetwork.QvmTable> table) {
+        return table.filter(t -> baseIsCurrent(t, host.network()) && vmRulesCurrent(host, vm, t)).isPresent();
     }
 
     private static boolean elementsPointAtChains(ObservedNetwork.QvmTable table, String tap, List<String> chains) {

@@ -28,14 +28,17 @@ import org.qvm.plan.Command;
  *   chain vm-NAME-to    { iifname UPLINK ip daddr GUEST ct state established,related accept; drop }
  *   chain vm-NAME-input { ip saddr != GUEST drop;
  *                         ct state established,related ct original ip daddr GUEST accept;
- *                         [ip daddr HOST udp/tcp dport 53 accept, when the host serves DNS]; drop }
+ *                         [ip daddr HOST udp/tcp dport 53 accept, when the host serves DNS];
+ *                         [ip daddr HOST tcp dport RPC accept, with [guest] transport = "tcp": calls to qvmd];
+ *                         drop }
  * }
  * </pre>
  *
  * The policy: a VM may send to the uplink, from its own address only, and gets the replies; it
  * can reach no other VM (their traffic would leave through another tap, not the uplink) and no
  * other host interface; of the host itself it reaches only replies to connections the host made
- * and, if the host serves DNS, port 53 on its gateway address. Nothing from outside reaches a VM
+ * and, if the host serves DNS, port 53 on its gateway address (with the TCP transport, also qvmd's
+ * port there, for the calls it makes). Nothing from outside reaches a VM
  * unless it answers the VM. Whatever a VM sends must carry its own address: a forged source (another
  * VM's, the uplink's, a server's the host talks to) is dropped, to the host as on the way out; and
  * of the host's connections, only those it made to this VM let packets (or ICMP errors) back in,
@@ -121,8 +124,8 @@ final class NftRuleset {
     }
 
     /** The VM's chains with their rules (the first rule carries the checksum), in creation order. */
-    static List<Command> vmChainsAndRules(String vmName, HostConfig.Network network, PointToPointLink link) {
-        List<Command> commands = vmWithoutComment(vmName, network, link);
+    static List<Command> vmChainsAndRules(String vmName, HostConfig host, PointToPointLink link) {
+        List<Command> commands = vmWithoutComment(vmName, host, link);
         String comment = vmComment(vmName, checksum(commands));
         Command first = commands.get(1);
         List<String> argv = new ArrayList<>(first.argv());
@@ -135,11 +138,12 @@ final class NftRuleset {
         return "qvm vm=" + vmName + " sum=" + checksum;
     }
 
-    static String vmChecksum(String vmName, HostConfig.Network network, PointToPointLink link) {
-        return checksum(vmWithoutComment(vmName, network, link));
+    static String vmChecksum(String vmName, HostConfig host, PointToPointLink link) {
+        return checksum(vmWithoutComment(vmName, host, link));
     }
 
-    private static List<Command> vmWithoutComment(String vmName, HostConfig.Network network, PointToPointLink link) {
+    private static List<Command> vmWithoutComment(String vmName, HostConfig host, PointToPointLink link) {
+        HostConfig.Network network = host.network();
         String uplink = quoted(network.uplink().orElseThrow());
         String from = chain(vmName, "from");
         String to = chain(vmName, "to");
@@ -161,6 +165,11 @@ final class NftRuleset {
                 commands.add(nft("add", "rule", FAMILY, TABLE, input, "ip daddr " + link.host() + " " + protocol
                         + " dport 53 accept"));
             }
+        }
+        if (host.guest().transport() == HostConfig.GuestTransport.TCP) {
+            // Calls the guest makes to qvmd, on its own gateway address only.
+            commands.add(nft("add", "rule", FAMILY, TABLE, input, "ip daddr " + link.host() + " tcp dport "
+                    + host.guest().rpcPort() + " accept"));
         }
         commands.add(nft("add", "rule", FAMILY, TABLE, input, "drop"));
         return commands;

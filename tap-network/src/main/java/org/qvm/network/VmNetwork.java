@@ -90,7 +90,7 @@ public final class VmNetwork {
             return rules;
         }
         for (Vm vm : networked) {
-            rules.put(vm.name(), NetworkPlanner.rulesInPlace(host.network(), vm, table) ? Rules.IN_PLACE : Rules.MISSING);
+            rules.put(vm.name(), NetworkPlanner.rulesInPlace(host, vm, table) ? Rules.IN_PLACE : Rules.MISSING);
         }
         return rules;
     }

@@ -68,7 +68,7 @@ class NetworkPlannerTest {
         CheckedPlan plan = NetworkPlanner.up(host, config.require("untrusted"), fresh());
         assertEquals(List.of(), plan.problems());
         String sum = NftRuleset.baseChecksum(host.network());
-        String vmSum = NftRuleset.vmChecksum("untrusted", host.network(), config.require("untrusted").link().orElseThrow());
+        String vmSum = NftRuleset.vmChecksum("untrusted", host, config.require("untrusted").link().orElseThrow());
         assertEquals(List.of(
                 "nft add table inet qvm",
                 "nft add map inet qvm vm_from '{ type ifname : verdict ; }'",
@@ -135,6 +135,21 @@ class NetworkPlannerTest {
     }
 
     @Test
+    void overTheTcpTransportAVmReachesQvmdOnItsOwnGatewayOnly() throws Exception {
+        assertTrue(NetworkPlanner.up(host, config.require("dev"), fresh()).plan().render().stream()
+                .noneMatch(line -> line.contains("dport 5001")), "not with vsock");
+        Files.writeString(host.file(), Files.readString(host.file()).replaceAll("(?m)^transport = .*$", "transport = \"tcp\"")
+                .replace("[guest]\n", "[guest]\n") + "");
+        Path personal = host.file().resolveSibling("vms/personal.toml");
+        Files.writeString(personal, "agent = \"none\"\n" + Files.readString(personal));
+        Configuration tcp = new ConfigLoader().load(host.file(), ConfigLoader.Recording.NEVER);
+        List<String> rendered = NetworkPlanner.up(tcp.host(), tcp.require("dev"), fresh()).plan().render();
+        int rpc = rendered.indexOf("nft add rule inet qvm vm-dev-input 'ip daddr 10.0.0.8 tcp dport 5001 accept'");
+        assertTrue(rpc > 0, rendered.toString());
+        assertEquals("nft add rule inet qvm vm-dev-input drop", rendered.get(rpc + 1), "and nothing else of the host");
+    }
+
+        @Test
     void aVmWithoutNetworkGetsNothing() {
         assertEquals(CheckedPlan.NOTHING, NetworkPlanner.up(host, config.require("personal"), fresh()));
         assertEquals(Optional.empty(), VmNetwork.tapOf(config.require("personal")));
@@ -161,7 +176,7 @@ class NetworkPlannerTest {
                 maps.get(NftRuleset.MAPS.get(i)).put(tap, vmChains.get(i));
             }
             comments.put(vmChains.get(0), List.of(NftRuleset.vmComment(name,
-                    NftRuleset.vmChecksum(name, host.network(), vm.link().orElseThrow())), ""));
+                    NftRuleset.vmChecksum(name, host, vm.link().orElseThrow())), ""));
         }
         return new ObservedNetwork(links, Optional.of(new ObservedNetwork.QvmTable(chains, maps, comments)), sysctls);
     }
