@@ -35,6 +35,7 @@ class RealGuestIT {
     Path dir;
     HostSandbox sandbox;
     Process webServer;
+    Process qvmd;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -64,6 +65,8 @@ class RealGuestIT {
                 transport = "tcp"
                 start-timeout = 300
                 answer-timeout = 60
+                [policy]
+                file = "%1$s/policy.toml"
                 """.formatted(dir, SharedTemplate.NAME));
         Files.createDirectories(dir.resolve("outbox"));
         Files.writeString(dir.resolve("outbox/for-dev.txt"), "read me, do not write me\n");
@@ -90,6 +93,10 @@ class RealGuestIT {
         if (webServer != null) {
             webServer.destroy();
             webServer.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (qvmd != null) {
+            qvmd.destroy();
+            qvmd.waitFor(30, TimeUnit.SECONDS);
         }
         if (sandbox != null) {
             sandbox.run("qvm-kill", "--all");
@@ -160,6 +167,31 @@ class RealGuestIT {
         HostSandbox.assertOk(sandbox.run("qvm-copy-to-vm", "dev", file.toString()));
         assertEquals(Digests.sha256(file) + "  QubesIncoming/host/report.bin\n",
                 inGuest("dev", "cd ~ && sha256sum QubesIncoming/host/report.bin"));
+
+        // Guests' calls (qvmd, over TCP to each VM's own gateway): dev may send web files, web may not
+        // send dev any, and neither reaches qvmd on another VM's gateway.
+        Files.writeString(dir.resolve("policy.toml"), """
+                [[rule]]
+                service = "qubes.Filecopy"
+                source = "dev"
+                target = "web"
+                action = "allow"
+                """);
+        qvmd = sandbox.start("qvmd");
+        String devGateway = rows.get("dev").get(2);
+        String webGateway = rows.get("web").get(2);
+        HostSandbox.await("qvmd to listen on both gateways", Duration.ofSeconds(60), () -> {
+            String listening = sandbox.host.attempt("ss", "-Hltn", "sport = :5001").stdout();
+            return listening.contains(devGateway + ":5001") && listening.contains(webGateway + ":5001");
+        });
+        inGuest("dev", "echo made in dev > ~/note.txt && qvm-copy-to-vm web ~/note.txt");
+        assertEquals("made in dev\n", inGuest("web", "cat ~/QubesIncoming/dev/note.txt"));
+        HostSandbox.Run refused = sandbox.run("qvm-run", "-p", "web", "echo x > ~/back.txt && qvm-copy-to-vm dev ~/back.txt");
+        assertEquals(1, refused.status(), refused.err());
+        assertTrue(refused.err().contains("refused"), refused.err());
+        assertNotEquals(0, statusInGuest("dev", "test -e ~/QubesIncoming/web"));
+        assertEquals(0, statusInGuest("web", tcpConnect(webGateway, 5001)), "web reaches qvmd on its own gateway");
+        assertNotEquals(0, statusInGuest("web", tcpConnect(devGateway, 5001)), "web reached qvmd on dev's gateway");
 
         // A read-only share is readable, not writable.
         assertEquals("read me, do not write me\n", inGuest("dev", "cat ~/outbox/for-dev.txt"));
