@@ -376,6 +376,34 @@ _qvm_move_to_vm() {
 
 complete -F _qvm_move_to_vm qvm-move-to-vm
 
+_qvm_open_in_vm() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--view-only"
+        return
+    fi
+    local argc
+    argc=$(_qvm_argc 1 "")
+    if ((argc == 0)); then
+        _qvm_reply "$(_qvm_vm_names)"
+    else
+        compopt -o default 2>/dev/null
+        COMPREPLY=()
+    fi
+}
+
+complete -F _qvm_open_in_vm qvm-open-in-vm
+
 _qvm_volume() {
     local qvm_words qvm_cur
     _qvm_line
@@ -638,6 +666,26 @@ _qvmd() {
 
 complete -F _qvmd qvmd
 
+_qvm_policy_ask() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    COMPREPLY=()
+}
+
+complete -F _qvm_policy_ask qvm-policy-ask
+
 _qvm_agent() {
     local qvm_words qvm_cur
     _qvm_line
@@ -646,6 +694,7 @@ _qvm_agent() {
         --port) return ;;
         --user) return ;;
         --poweroff-command) return ;;
+        --open-command) return ;;
         --max-connections) return ;;
     esac
     if [[ $qvm_cur == -* ]]; then
@@ -653,6 +702,7 @@ _qvm_agent() {
 --port
 --user
 --poweroff-command
+--open-command
 --max-connections
 -v
 --verbose"

@@ -168,6 +168,15 @@ complete -c qvm-move-to-vm -l ignore-symlinks -d 'Leave symbolic links out (they
 complete -c qvm-move-to-vm -n 'test (__qvm_argc 1 ) -eq 0' -a '(__qvm_vm_names)'
 complete -c qvm-move-to-vm -n 'test (__qvm_argc 1 ) -ge 1' -F
 
+complete -c qvm-open-in-vm -f
+complete -c qvm-open-in-vm -s v -l verbose -d 'Say more (repeat for debug output).'
+complete -c qvm-open-in-vm -s q -l quiet -d 'Say less: only errors.'
+complete -c qvm-open-in-vm -s h -l help -d 'Show this help and exit.'
+complete -c qvm-open-in-vm -l version -d 'Show the version and exit.'
+complete -c qvm-open-in-vm -l view-only -d 'Accepted for Qubes\' sake: nothing opened in a VM ever comes back.'
+complete -c qvm-open-in-vm -n 'test (__qvm_argc 1 ) -eq 0' -a '(__qvm_vm_names)'
+complete -c qvm-open-in-vm -n 'test (__qvm_argc 1 ) -ge 1' -F
+
 complete -c qvm-volume -f
 complete -c qvm-volume -s v -l verbose -d 'Say more (repeat for debug output).'
 complete -c qvm-volume -s q -l quiet -d 'Say less: only errors.'
@@ -240,10 +249,17 @@ complete -c qvmd -s q -l quiet -d 'Say less: only errors.'
 complete -c qvmd -s h -l help -d 'Show this help and exit.'
 complete -c qvmd -l version -d 'Show the version and exit.'
 
+complete -c qvm-policy-ask -f
+complete -c qvm-policy-ask -s v -l verbose -d 'Say more (repeat for debug output).'
+complete -c qvm-policy-ask -s q -l quiet -d 'Say less: only errors.'
+complete -c qvm-policy-ask -s h -l help -d 'Show this help and exit.'
+complete -c qvm-policy-ask -l version -d 'Show the version and exit.'
+
 complete -c qvm-agent -f
 complete -c qvm-agent -l listen -r -d 'Where to listen (default vsock:5000); unix:PATH serves the hybrid-vsock CONNECT handshake itself.'
 complete -c qvm-agent -l port -r -d 'The port a unix listener answers for (default 5000).'
 complete -c qvm-agent -l user -r -d 'Whose commands run by default and who receives copied files (default: the agent\'s own user).'
 complete -c qvm-agent -l poweroff-command -r -d 'What power-off runs (default: systemctl poweroff), split at spaces, no shell.'
+complete -c qvm-agent -l open-command -r -d 'What opens a file or URL another VM sent, as the user, with it as the last argument (default: xdg-open), split at spaces, no shell.'
 complete -c qvm-agent -l max-connections -r -d 'Connections served at once (default 256).'
 complete -c qvm-agent -s v -l verbose -d 'Log connections to standard error.'

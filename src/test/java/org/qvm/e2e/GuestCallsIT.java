@@ -204,4 +204,103 @@ class GuestCallsIT extends Scenario {
         HostSandbox.assertOk(sandbox.finished(first));
         assertEquals("y\n", Files.readString(incoming("untrusted", "dev").resolve("y.txt")));
     }
+
+    /**
+     * What the stand-in guest's desktop was asked to open (the agent's open command, which runs on
+     * detached, logs it), in order, once there are {@code count} entries.
+     */
+    private List<String> opened(String vm, int count) throws Exception {
+        Path log = sandbox.runtimeDir(vm).resolve("opened");
+        HostSandbox.await(count + " opens in " + vm, Duration.ofSeconds(30), () -> {
+            try {
+                return Files.exists(log) && Files.readAllLines(log).size() >= count;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        return Files.readAllLines(log);
+    }
+
+    @Test
+    void qvmOpenInVmOpensAFileOrAUrlInTheTargetUnderThePolicy() throws Exception {
+        policy("""
+                [[rule]]
+                service = "qubes.OpenURL"
+                source = "dev"
+                target = "untrusted"
+                action = "allow"
+
+                [[rule]]
+                service = "qubes.OpenInVM"
+                source = "*"
+                target = "*"
+                action = "ask"
+                """);
+        start("dev", "untrusted");
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "echo 'the attachment' > ~/a.pdf"));
+
+        // A file: asked, copied into a directory of its own, opened there; twice is two directories.
+        HostSandbox.assertOk(inGuest("dev", "qvm-open-in-vm untrusted ~/a.pdf"));
+        HostSandbox.assertOk(inGuest("dev", "qvm-open-in-vm --view-only untrusted ~/a.pdf"));
+        assertEquals(List.of("dev qubes.OpenInVM untrusted", "dev qubes.OpenInVM untrusted"), questions());
+        List<String> files = opened("untrusted", 2);
+        assertNotEquals(files.get(0), files.get(1));
+        for (String file : files) {
+            Path path = Path.of(file);
+            assertEquals(incoming("untrusted", "dev"), path.getParent().getParent());
+            assertTrue(path.getParent().getFileName().toString().startsWith("opened-"), file);
+            assertEquals("a.pdf", path.getFileName().toString());
+            assertEquals("the attachment\n", Files.readString(path));
+        }
+
+        // A URL: allowed without a question, opened as it is.
+        String url = "https://example.org/a?b=c&d=%20e";
+        HostSandbox.assertOk(inGuest("dev", "qvm-open-in-vm untrusted '" + url + "'"));
+        assertEquals(url, opened("untrusted", 3).get(2));
+        assertEquals(2, questions().size(), "an allowed URL asks nobody");
+
+        // What cannot be opened is refused before anyone is asked or anything is sent.
+        HostSandbox.Run script = inGuest("dev", "qvm-open-in-vm untrusted 'javascript://%0Aalert(1)'");
+        assertEquals(1, script.status());
+        assertTrue(script.err().contains("only http, https and ftp URLs are opened"), script.err());
+        HostSandbox.Run directory = inGuest("dev", "qvm-open-in-vm untrusted ~");
+        assertEquals(1, directory.status());
+        assertTrue(directory.err().contains("is not a regular file"), directory.err());
+        HostSandbox.Run denied = inGuest("dev", "qvm-open-in-vm banking https://example.org/");
+        assertEquals(1, denied.status());
+        assertTrue(denied.err().contains("refused") && denied.err().contains("not allowed by the policy"), denied.err());
+        assertEquals(2, questions().size());
+
+        // The host's own qvm-open-in-vm: no policy, files from "host".
+        Path report = dir.resolve("report.txt");
+        Files.writeString(report, "from the host\n");
+        HostSandbox.assertOk(sandbox.run("qvm-open-in-vm", "untrusted", report.toString()));
+        HostSandbox.assertOk(sandbox.run("qvm-open-in-vm", "untrusted", "http://example.com/"));
+        List<String> all = opened("untrusted", 5);
+        Path fromHost = Path.of(all.get(3));
+        assertEquals(incoming("untrusted", "host"), fromHost.getParent().getParent());
+        assertEquals("from the host\n", Files.readString(fromHost));
+        assertEquals("http://example.com/", all.get(4));
+        HostSandbox.Run badUrl = sandbox.run("qvm-open-in-vm", "untrusted", "file:///etc/shadow");
+        assertEquals(2, badUrl.status(), badUrl.err());
+        assertEquals(5, opened("untrusted", 5).size(), "what was refused was not opened");
+    }
+
+    @Test
+    void aMoveKeepsItsSourceWhenTheCopyArrivesDamaged() throws Exception {
+        policy("""
+                [[rule]]
+                service = "qubes.Filecopy"
+                source = "dev"
+                target = "damaging"
+                action = "allow"
+                """);
+        sandbox.vm("damaging", "kernel-params = \"qvm.standin.agent=damaging\"\n");
+        start("dev", "damaging");
+        HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "echo keep me > ~/keep.txt"));
+        HostSandbox.Run move = inGuest("dev", "qvm-move-to-vm damaging ~/keep.txt");
+        assertEquals(1, move.status(), move.err());
+        assertTrue(move.err().contains("arrived damaged (CRC mismatch); nothing was removed here"), move.err());
+        assertEquals("keep me\n", Files.readString(sandbox.guestHome("dev").resolve("keep.txt")));
+    }
 }

@@ -168,11 +168,11 @@ class RealGuestIT {
         assertEquals(Digests.sha256(file) + "  QubesIncoming/host/report.bin\n",
                 inGuest("dev", "cd ~ && sha256sum QubesIncoming/host/report.bin"));
 
-        // Guests' calls (qvmd, over TCP to each VM's own gateway): dev may send web files, web may not
-        // send dev any, and neither reaches qvmd on another VM's gateway.
+        // Guests' calls (qvmd, over TCP to each VM's own gateway): dev may send web files and have it
+        // open them, web may not send dev any, and neither reaches qvmd on another VM's gateway.
         Files.writeString(dir.resolve("policy.toml"), """
                 [[rule]]
-                service = "qubes.Filecopy"
+                service = "*"
                 source = "dev"
                 target = "web"
                 action = "allow"
@@ -186,6 +186,9 @@ class RealGuestIT {
         });
         inGuest("dev", "echo made in dev > ~/note.txt && qvm-copy-to-vm web ~/note.txt");
         assertEquals("made in dev\n", inGuest("web", "cat ~/QubesIncoming/dev/note.txt"));
+        // qvm-open-in-vm: the file lands in a directory of its own and the template's xdg-open takes it.
+        inGuest("dev", "qvm-open-in-vm web ~/note.txt && qvm-open-in-vm web https://example.org/");
+        assertEquals("made in dev\n", inGuest("web", "cat ~/QubesIncoming/dev/opened-*/note.txt"));
         HostSandbox.Run refused = sandbox.run("qvm-run", "-p", "web", "echo x > ~/back.txt && qvm-copy-to-vm dev ~/back.txt");
         assertEquals(1, refused.status(), refused.err());
         assertTrue(refused.err().contains("refused"), refused.err());

@@ -8,12 +8,10 @@ import java.util.function.LongConsumer;
 import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
-import org.qvm.config.VmDefinition;
 import org.qvm.guest.client.GuestException;
 import org.qvm.guest.files.Errno;
 import org.qvm.guest.filecopy.FileCopyPacker;
 import org.qvm.lifecycle.Lifecycle;
-import org.qvm.lifecycle.VmState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,15 +58,8 @@ class QvmCopyToVm extends Tool {
     public Integer call() throws IOException {
         Configuration configuration = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
         Vm vm = configuration.require(vmName);
-        if (vm.definition().agent() != VmDefinition.Agent.QVM) {
-            throw new IllegalStateException(vm.name() + " has no qvm-agent (agent = \""
-                    + vm.definition().agent().name().toLowerCase(java.util.Locale.ROOT) + "\"), which receives files");
-        }
         FileCopyPacker.Manifest manifest = FileCopyPacker.scan(files, ignoreSymlinks);
-        Lifecycle lifecycle = lifecycle(configuration);
-        if (lifecycle.stateOf(vm) != VmState.RUNNING) {
-            lifecycle.start(vm, true, true);
-        }
+        Lifecycle lifecycle = runningWithAgent(configuration, vm, "receives files");
         ProgressBar bar = !withoutProgress && !common.quiet && Terminal.stderrIsTerminal()
                 ? new ProgressBar(err(), manifest.bytes()) : null;
         LongConsumer progress = bar == null ? done -> { } : bar;

@@ -181,6 +181,22 @@ abstract class Tool implements Callable<Integer> {
         return common.quiet || parent != null && parent.common.quiet;
     }
 
+    /**
+     * The lifecycle of a VM whose qvm-agent a tool needs ({@code forWhat}: "receives files"),
+     * started first when it is halted, as Qubes' tools do.
+     */
+    Lifecycle runningWithAgent(Configuration configuration, Vm vm, String forWhat) {
+        if (vm.definition().agent() != org.qvm.config.VmDefinition.Agent.QVM) {
+            throw new IllegalStateException(vm.name() + " has no qvm-agent (agent = \""
+                    + vm.definition().agent().name().toLowerCase(java.util.Locale.ROOT) + "\"), which " + forWhat);
+        }
+        Lifecycle lifecycle = lifecycle(configuration);
+        if (lifecycle.stateOf(vm) != VmState.RUNNING) {
+            lifecycle.start(vm, true, true);
+        }
+        return lifecycle;
+    }
+
     /** The lifecycle service, printing progress lines to standard error when {@link #showProgress()}. */
     Lifecycle lifecycle(Configuration configuration) {
         boolean show = showProgress();

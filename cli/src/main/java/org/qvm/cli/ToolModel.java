@@ -37,13 +37,13 @@ record ToolModel(String name, String header, List<String> description, String sy
     /** qvm-agent is not a picocli tool (its jar carries nothing but the agent); its model is written here. */
     static ToolModel agent() {
         return new ToolModel("qvm-agent", "the guest side of qvm",
-                List.of("Runs inside a VM and serves the host's qvm-run, qvm-copy-to-vm, qvm-start (ping) and qvm-shutdown "
-                        + "(power-off), one request per connection, many connections at once. On AF_VSOCK it serves only "
+                List.of("Runs inside a VM and serves the host's qvm-run, qvm-copy-to-vm, qvm-open-in-vm, qvm-start (ping) and "
+                        + "qvm-shutdown (power-off), one request per connection, many connections at once. On AF_VSOCK it serves only "
                         + "the host (CID 2). Commands run in a session of their own, as the requested user when the agent "
                         + "is root; copied files land in ~/QubesIncoming/host/ of the user it delivers to. The protocol is "
                         + "described in guest-agent/PROTOCOL.md."),
                 "qvm-agent [--listen vsock:PORT|unix:PATH] [--port PORT] [--user USER] [--poweroff-command 'CMD ARGS'] "
-                        + "[--max-connections N] [-v]",
+                        + "[--open-command 'CMD ARGS'] [--max-connections N] [-v]",
                 List.of(new Option(List.of("--listen"), "vsock:PORT|unix:PATH", "Where to listen (default vsock:5000); "
                                 + "unix:PATH serves the hybrid-vsock CONNECT handshake itself.", Values.FREE, List.of()),
                         new Option(List.of("--port"), "PORT", "The port a unix listener answers for (default 5000).",
@@ -52,6 +52,9 @@ record ToolModel(String name, String header, List<String> description, String sy
                                 + "(default: the agent's own user).", Values.FREE, List.of()),
                         new Option(List.of("--poweroff-command"), "'CMD ARGS'", "What power-off runs (default: systemctl "
                                 + "poweroff), split at spaces, no shell.", Values.FREE, List.of()),
+                        new Option(List.of("--open-command"), "'CMD ARGS'", "What opens a file or URL another VM sent, as "
+                                + "the user, with it as the last argument (default: xdg-open), split at spaces, no shell.",
+                                Values.FREE, List.of()),
                         new Option(List.of("--max-connections"), "N", "Connections served at once (default 256).",
                                 Values.FREE, List.of()),
                         new Option(List.of("-v", "--verbose"), null, "Log connections to standard error.", Values.NONE,

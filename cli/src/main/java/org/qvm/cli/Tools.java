@@ -5,7 +5,8 @@ import java.util.List;
 /** The qvm-* tools, one command class each. */
 final class Tools {
     static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
-            "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-volume", "qvm-template", "qvmd");
+            "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-open-in-vm",
+            "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask");
 
     private Tools() {
     }
@@ -22,9 +23,11 @@ final class Tools {
             case "qvm-run" -> new QvmRun();
             case "qvm-copy-to-vm" -> new QvmCopyToVm();
             case "qvm-move-to-vm" -> new QvmMoveToVm();
+            case "qvm-open-in-vm" -> new QvmOpenInVm();
             case "qvm-volume" -> new QvmVolume();
             case "qvm-template" -> new QvmTemplate();
             case "qvmd" -> new QvmdDaemon();
+            case "qvm-policy-ask" -> new QvmPolicyAsk();
             default -> null;
         };
     }

@@ -33,8 +33,9 @@ import org.qvm.plan.CommandRunner;
  * One call from a guest: who calls is what the channel says ({@code source}), never what the
  * guest says. Reads the call (bounded), reads the configuration and the policy afresh, decides,
  * asks the user where the policy says so, starts a halted target, answers ACCEPTED or ERROR, and
- * for {@code qubes.Filecopy} relays the copy to the target's agent, which unpacks it into
- * {@code ~/QubesIncoming/<source>/}. Every call and decision is logged.
+ * relays the service ({@link Services}) to the target's agent: a copy, which it unpacks into
+ * {@code ~/QubesIncoming/<source>/}; a file to open, likewise, then opened; a URL to open. Every
+ * call and decision is logged.
  */
 final class CallHandler {
     private final Path configPath;
@@ -84,7 +85,8 @@ final class CallHandler {
                 Accepted accepted = decide(source, call);
                 log.accept("call from " + source + ": " + service + " to " + asked + ": allowed to " + accepted.target().name()
                         + " (" + accepted.why() + ")");
-                GuestSocket target = accepted.lifecycle().guestClient(accepted.target()).openFileCopy(source);
+                GuestSocket target = accepted.lifecycle().guestClient(accepted.target())
+                        .handOver(accepted.service().request(), accepted.service().payload(source, call.args()));
                 out.write(FrameType.ACCEPTED, accepted.target().name().getBytes(StandardCharsets.UTF_8));
                 long bytes = Relay.relay(socket, target, accepted.lifecycle().guestLimits().stall());
                 log.accept("call from " + source + ": " + service + " to " + accepted.target().name() + ": " + bytes
@@ -102,7 +104,7 @@ final class CallHandler {
         }
     }
 
-    private record Accepted(Vm target, Lifecycle lifecycle, String why) {
+    private record Accepted(Services service, Vm target, Lifecycle lifecycle, String why) {
     }
 
     /** The policy's word on the call, the user's where it asks; a target that is halted is started. */
@@ -116,8 +118,11 @@ final class CallHandler {
         } catch (ConfigException e) {
             throw new Refused(Protocol.STATUS_TRANSPORT, "the host's configuration has errors; ask its owner");
         }
-        if (!call.service().equals(Services.FILECOPY)) {
-            throw new Refused(Protocol.STATUS_REFUSED, "the host offers no service " + UntrustedText.forDisplay(call.service()));
+        Services service = Services.named(call.service()).orElseThrow(() -> new Refused(Protocol.STATUS_REFUSED,
+                "the host offers no service " + UntrustedText.forDisplay(call.service())));
+        Optional<String> problem = service.problemWith(call.args());
+        if (problem.isPresent()) {
+            throw new Refused(Protocol.STATUS_REFUSED, problem.get());
         }
         Policy.Decision decision = policy.decide(call.service(), source, call.target(), configuration.names());
         String target;
@@ -144,6 +149,6 @@ final class CallHandler {
                 throw new Refused(Protocol.STATUS_TRANSPORT, "the target VM " + target + " could not be started");
             }
         }
-        return new Accepted(vm, lifecycle, Optional.ofNullable(why).orElse(""));
+        return new Accepted(service, vm, lifecycle, Optional.ofNullable(why).orElse(""));
     }
 }

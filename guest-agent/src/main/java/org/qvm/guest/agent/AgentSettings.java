@@ -8,11 +8,20 @@ import java.util.List;
  * @param user             whose commands run by default and who receives copied files
  * @param home             that user's home: where copies land (QubesIncoming/host) and commands start
  * @param poweroffCommand  what power-off runs (default {@code systemctl poweroff})
+ * @param openCommand      what opens a file or URL another VM sent, as the user, with it as the
+ *                         last argument (default {@code xdg-open})
  * @param maxConnections   connections served at once; more are closed at once
  */
-record AgentSettings(String user, java.nio.file.Path home, List<String> poweroffCommand, int maxConnections) {
+record AgentSettings(String user, java.nio.file.Path home, List<String> poweroffCommand, List<String> openCommand,
+                     int maxConnections) {
+    static final List<String> DEFAULT_OPEN_COMMAND = List.of("xdg-open");
+
     AgentSettings {
         poweroffCommand = List.copyOf(poweroffCommand);
+        openCommand = List.copyOf(openCommand);
+        if (openCommand.isEmpty()) {
+            throw new IllegalArgumentException("the open command is empty");
+        }
     }
 
     /** The home of a user: ours from the settings, anyone else's from /etc/passwd. */

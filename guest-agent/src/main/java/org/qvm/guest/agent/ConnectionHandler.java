@@ -1,6 +1,9 @@
 package org.qvm.guest.agent;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.qvm.guest.filecopy.CopyResult;
 import org.qvm.guest.filecopy.FileCopyUnpacker;
 import org.qvm.guest.filecopy.IncomingTree;
@@ -12,14 +15,16 @@ import org.qvm.guest.protocol.Frame;
 import org.qvm.guest.protocol.FrameReader;
 import org.qvm.guest.protocol.FrameType;
 import org.qvm.guest.protocol.FrameWriter;
+import org.qvm.guest.protocol.OpenableUrl;
 import org.qvm.guest.protocol.Payloads;
 import org.qvm.guest.protocol.Protocol;
 import org.qvm.guest.protocol.ProtocolException;
 import org.qvm.guest.transport.GuestSocket;
 
 /**
- * One connection from the host: HELLO both ways, then one request (EXEC, FILECOPY, PING or
- * POWEROFF). Anything malformed ends this connection with an ERROR frame and nothing else.
+ * One connection from the host: HELLO both ways, then one request (EXEC, FILECOPY, OPEN_FILE,
+ * OPEN_URL, PING or POWEROFF). Anything malformed ends this connection with an ERROR frame and
+ * nothing else.
  */
 final class ConnectionHandler {
     /** Copies land in {@code $HOME/QubesIncoming/<source>}; the host is the only source. */
@@ -49,11 +54,14 @@ final class ConnectionHandler {
                     return;
                 }
                 out.write(FrameType.HELLO, Payloads.u16(Protocol.VERSION));
-                Frame request = in.expect(FrameType.EXEC, FrameType.FILECOPY, FrameType.PING, FrameType.POWEROFF);
+                Frame request = in.expect(FrameType.EXEC, FrameType.FILECOPY, FrameType.OPEN_FILE, FrameType.OPEN_URL,
+                        FrameType.PING, FrameType.POWEROFF);
                 switch (request.type()) {
                     case PING -> out.writeEmpty(FrameType.PONG);
                     case EXEC -> new ExecSession(settings, in, out).run(ExecRequest.decode(request.payload()));
                     case FILECOPY -> receiveFiles(socket, request.payload());
+                    case OPEN_FILE -> openFile(socket, in, out, request.payload());
+                    case OPEN_URL -> openUrl(in, out, new String(request.payload(), java.nio.charset.StandardCharsets.UTF_8));
                     case POWEROFF -> powerOff(out);
                     default -> throw new ProtocolException("unexpected " + request.type());
                 }
@@ -88,29 +96,111 @@ final class ConnectionHandler {
     private void receiveFiles(GuestSocket socket, byte[] sourcePayload) throws IOException {
         java.util.Optional<String> named = sourceOf(sourcePayload);
         if (named.isEmpty()) {
-            // Answered as Qubes answers a stream it cannot take: the host reads a result, not a frame.
-            log.info("file copy refused: its source is not 'host' or a VM's name");
-            new CopyResult(Errno.EINVAL, 0, "").write(socket.output());
+            refuseSource(socket);
             return;
         }
         String source = named.get();
-        Accounts.Account account = Accounts.find(settings.user()).orElse(null);
-        boolean asUser = account != null && Accounts.runningAsRoot() && account.uid() != 0;
-        CopyResult result = asUser
-                ? FsIdentity.runAs(account.uid(), account.gid(), () -> unpack(socket, source))
-                : unpack(socket, source);
+        CopyResult result = asUser(() -> unpack(socket,
+                () -> new IncomingTree.Opened(IncomingTree.open(settings.home(), INCOMING + source), INCOMING + source), false)).result();
+        logRefusal(source, result);
+        result.write(socket.output());
+    }
+
+    /**
+     * A file another VM (or the host) has this guest open: unpacked as a copy is, into a directory
+     * of its own, {@code QubesIncoming/SOURCE/opened-DATE-TIME[-N]/}, then opened for the user with
+     * the open command, detached. The answer is the copy's result, then STARTED or ERROR.
+     */
+    private void openFile(GuestSocket socket, FrameReader in, FrameWriter out, byte[] sourcePayload) throws IOException {
+        java.util.Optional<String> named = sourceOf(sourcePayload);
+        if (named.isEmpty()) {
+            refuseSource(socket);
+            return;
+        }
+        String source = named.get();
+        String directory = OPENED.format(java.time.LocalDateTime.now());
+        Unpacked unpacked = asUser(() -> unpack(socket, () -> IncomingTree.openFresh(settings.home(), INCOMING + source, directory),
+                true));
+        logRefusal(source, unpacked.result());
+        unpacked.result().write(socket.output());
+        if (!unpacked.result().succeeded()) {
+            return;
+        }
+        if (unpacked.file().isEmpty()) {
+            out.write(FrameType.ERROR, Payloads.error(Protocol.STATUS_REFUSED, "only a single regular file can be opened"));
+            return;
+        }
+        Path file = settings.home().resolve(unpacked.file().get());
+        log.info("opening a file from " + source + ": " + file);
+        open(in, out, file.getParent().toString(), file.toString());
+    }
+
+    /** A URL another VM (or the host) has this guest open in the user's browser. */
+    private void openUrl(FrameReader in, FrameWriter out, String url) throws IOException {
+        java.util.Optional<String> problem = OpenableUrl.problem(url);
+        if (problem.isPresent()) {
+            out.write(FrameType.ERROR, Payloads.error(Protocol.STATUS_REFUSED, problem.get()));
+            return;
+        }
+        log.info("opening a URL");
+        open(in, out, "", url);
+    }
+
+    /** Runs the open command on {@code what} as the agent's user, detached: answers STARTED or ERROR. */
+    private void open(FrameReader in, FrameWriter out, String directory, String what) throws IOException {
+        List<String> argv = new ArrayList<>(settings.openCommand());
+        argv.add(what);
+        new ExecSession(settings, in, out).run(new ExecRequest(false, false, "", directory, argv, List.of()));
+    }
+
+    private static final java.time.format.DateTimeFormatter OPENED =
+            java.time.format.DateTimeFormatter.ofPattern("'opened-'yyyyMMdd-HHmmss");
+
+    private void refuseSource(GuestSocket socket) throws IOException {
+        // Answered as Qubes answers a stream it cannot take: the host reads a result, not a frame.
+        log.info("file copy refused: its source is not 'host' or a VM's name");
+        new CopyResult(Errno.EINVAL, 0, "").write(socket.output());
+    }
+
+    private void logRefusal(String source, CopyResult result) {
         if (!result.succeeded()) {
             log.info("file copy from " + source + " refused: " + Errno.describe(result.errno()) + " at '"
                     + result.lastName() + "'");
         }
-        result.write(socket.output());
     }
 
-    private CopyResult unpack(GuestSocket socket, String source) {
-        try (IncomingTree tree = IncomingTree.open(settings.home(), INCOMING + source)) {
-            return new FileCopyUnpacker(tree).receive(socket.channel());
+    /** What an unpack gave: its result, and the one file it holds when the caller asked (relative to the home). */
+    private record Unpacked(CopyResult result, java.util.Optional<String> file) {
+    }
+
+    private interface TreeOpener {
+        IncomingTree.Opened open() throws FileSystemError;
+    }
+
+    /** Runs an unpack with the receiving user's filesystem ids when the agent is root and that user is another. */
+    private Unpacked asUser(java.util.function.Supplier<Unpacked> unpack) {
+        Accounts.Account account = Accounts.find(settings.user()).orElse(null);
+        boolean asUser = account != null && Accounts.runningAsRoot() && account.uid() != 0;
+        return asUser ? FsIdentity.runAs(account.uid(), account.gid(), unpack::get) : unpack.get();
+    }
+
+    /**
+     * Unpacks the stream into the tree {@code opener} opens (under the home, made as needed,
+     * without following links); with {@code oneFile}, also finds the one regular file it holds.
+     */
+    private Unpacked unpack(GuestSocket socket, TreeOpener opener, boolean oneFile) {
+        IncomingTree.Opened opened;
+        try {
+            opened = opener.open();
         } catch (FileSystemError e) {
-            return new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, "");
+            return new Unpacked(new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, ""), java.util.Optional.empty());
+        }
+        try (IncomingTree tree = opened.tree()) {
+            CopyResult result = new FileCopyUnpacker(tree).receive(socket.channel());
+            java.util.Optional<String> file = result.succeeded() && oneFile ? tree.onlyRegularFile() : java.util.Optional.empty();
+            return new Unpacked(result, file.map(name -> opened.relative() + "/" + name));
+        } catch (FileSystemError e) {
+            return new Unpacked(new CopyResult(e.errno() == 0 ? Errno.EIO : e.errno(), 0, ""), java.util.Optional.empty());
         }
     }
 

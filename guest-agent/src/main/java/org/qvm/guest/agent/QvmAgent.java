@@ -14,7 +14,7 @@ import java.util.List;
 public final class QvmAgent {
     static final String USAGE = "usage: qvm-agent [--listen vsock:PORT|tcp:PORT|unix:PATH|cmdline] [--host-address ADDR] "
             + "[--port PORT] [--user USER] "
-            + "[--poweroff-command 'CMD ARGS'] [--max-connections N] [-v]";
+            + "[--poweroff-command 'CMD ARGS'] [--open-command 'CMD ARGS'] [--max-connections N] [-v]";
 
     private QvmAgent() {
     }
@@ -44,6 +44,7 @@ public final class QvmAgent {
         long port = 5000;
         String user = System.getProperty("user.name");
         List<String> poweroff = List.of("systemctl", "poweroff");
+        List<String> open = AgentSettings.DEFAULT_OPEN_COMMAND;
         int maxConnections = 256;
         boolean verbose = false;
         try {
@@ -54,6 +55,7 @@ public final class QvmAgent {
                     case "--port" -> port = Long.parseLong(args[++i]);
                     case "--user" -> user = args[++i];
                     case "--poweroff-command" -> poweroff = List.of(args[++i].trim().split("\\s+"));
+                    case "--open-command" -> open = List.of(args[++i].trim().split("\\s+"));
                     case "--max-connections" -> maxConnections = Integer.parseInt(args[++i]);
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
@@ -69,7 +71,7 @@ public final class QvmAgent {
             System.exit(2);
         }
         Log log = new Log(verbose);
-        java.util.Optional<AgentSettings> settings = settingsFor(user, poweroff, maxConnections, log);
+        java.util.Optional<AgentSettings> settings = settingsFor(user, poweroff, open, maxConnections, log);
         if (settings.isEmpty()) {
             System.exit(1);
         }
@@ -95,7 +97,8 @@ public final class QvmAgent {
      * root. Our own user's home is $HOME (as the service or a test set it up); another user's comes
      * from passwd.
      */
-    static java.util.Optional<AgentSettings> settingsFor(String user, List<String> poweroff, int maxConnections, Log log) {
+    static java.util.Optional<AgentSettings> settingsFor(String user, List<String> poweroff, List<String> open, int maxConnections,
+                                                          Log log) {
         String current = Accounts.current();
         java.nio.file.Path home;
         if (user.equals(current)) {
@@ -111,7 +114,7 @@ public final class QvmAgent {
             }
             home = account.get().home();
         }
-        return java.util.Optional.of(new AgentSettings(user, home, poweroff, maxConnections));
+        return java.util.Optional.of(new AgentSettings(user, home, poweroff, open, maxConnections));
     }
 
     private static InetAddress address(String text) {

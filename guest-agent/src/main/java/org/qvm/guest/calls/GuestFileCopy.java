@@ -6,10 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.LongConsumer;
-import org.qvm.guest.agent.KernelCommandLine;
-import org.qvm.guest.client.GuestEndpoint;
 import org.qvm.guest.client.GuestException;
 import org.qvm.guest.filecopy.CopyResult;
 import org.qvm.guest.filecopy.FileCopyPacker;
@@ -46,24 +43,11 @@ public final class GuestFileCopy {
             System.err.println("usage: GuestFileCopy qvm-copy|qvm-move|qvm-copy-to-vm|qvm-move-to-vm ARGS...");
             System.exit(2);
         }
-        System.exit(new GuestFileCopy(args[0], System.err).run(List.of(args).subList(1, args.length),
-                () -> HostAddress.resolve(System.getenv(), kernelCommandLine())));
-    }
-
-    private static Optional<KernelCommandLine> kernelCommandLine() {
-        try {
-            return Optional.of(KernelCommandLine.read(Path.of("/proc/cmdline")));
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    interface HostFinder {
-        GuestEndpoint find();
+        System.exit(new GuestFileCopy(args[0], System.err).run(List.of(args).subList(1, args.length), HostAddress::ofThisGuest));
     }
 
     /** Runs the command; returns its exit status: 0 done, 1 failed or refused, 2 usage. */
-    int run(List<String> args, HostFinder host) {
+    int run(List<String> args, HostAddress.Finder host) {
         boolean toVm = program.endsWith("-to-vm");
         boolean move = program.startsWith("qvm-move");
         boolean ignoreSymlinks = false;

@@ -20,6 +20,22 @@ public final class HostAddress {
     private HostAddress() {
     }
 
+    /** Finds where the host listens (the step is put off until a command needs it). */
+    public interface Finder {
+        GuestEndpoint find();
+    }
+
+    /** Where this guest reaches the host, from its environment and /proc/cmdline. */
+    public static GuestEndpoint ofThisGuest() {
+        Optional<KernelCommandLine> commandLine;
+        try {
+            commandLine = Optional.of(KernelCommandLine.read(Path.of("/proc/cmdline")));
+        } catch (java.io.IOException e) {
+            commandLine = Optional.empty();
+        }
+        return resolve(System.getenv(), commandLine);
+    }
+
     public static GuestEndpoint resolve(Map<String, String> environment, Optional<KernelCommandLine> commandLine) {
         String given = environment.get(ENVIRONMENT);
         if (given != null && !given.isEmpty()) {

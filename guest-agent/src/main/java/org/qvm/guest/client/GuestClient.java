@@ -126,18 +126,29 @@ public final class GuestClient {
     }
 
     /**
-     * Opens a file copy into QubesIncoming/{@code source} and hands over the connection, for the
-     * host to relay a stream another VM sends (qvmd): from here on it carries the Qubes file-copy
-     * stream one way and the result the other, and the caller bounds and closes it.
+     * Sends one request (FILECOPY, OPEN_FILE or OPEN_URL, with its payload) and hands over the
+     * connection, for the host to relay what another VM sends (qvmd): from here on it carries
+     * that service's exchange, and the caller bounds and closes it.
      */
-    public GuestSocket openFileCopy(String source) throws GuestException {
+    public GuestSocket handOver(FrameType request, byte[] payload) throws GuestException {
         Session session = new Session();
         try {
-            session.out.write(FrameType.FILECOPY, source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            session.out.write(request, payload);
             return session.socket;
         } catch (IOException e) {
             session.close();
-            throw transport(e, "file copy");
+            throw transport(e, "answer to " + request);
+        }
+    }
+
+    /** Opens a URL (http, https or ftp) in the guest user's browser; returns the opener's pid in the guest. */
+    public int openUrl(String url) throws GuestException {
+        try (Session session = new Session()) {
+            session.step();
+            session.out.write(FrameType.OPEN_URL, url.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return Payloads.i32(answer(session, FrameType.STARTED).payload());
+        } catch (IOException e) {
+            throw transport(e, "answer to OPEN_URL");
         }
     }
 
@@ -285,10 +296,39 @@ public final class GuestClient {
     public FileCopyPacker.Outcome copy(FileCopyPacker.Manifest manifest, LongConsumer progress, String source)
             throws GuestException, FileCopyPacker.SourceException {
         try (Session session = new Session()) {
+            return send(session, FrameType.FILECOPY, manifest, progress, source);
+        }
+    }
+
+    /**
+     * Copies one file into the guest and has it opened there for the user (into
+     * QubesIncoming/{@code source}/opened-DATE-TIME/, with the guest's xdg-open). Returns the copy's
+     * outcome; when it is a verified success, the file was opened too.
+     *
+     * @throws GuestException also when the guest received the file but could not open it
+     */
+    public FileCopyPacker.Outcome openFile(FileCopyPacker.Manifest manifest, LongConsumer progress, String source)
+            throws GuestException, FileCopyPacker.SourceException {
+        try (Session session = new Session()) {
+            FileCopyPacker.Outcome outcome = send(session, FrameType.OPEN_FILE, manifest, progress, source);
+            if (outcome.verified()) {
+                session.step();
+                answer(session, FrameType.STARTED);
+            }
+            return outcome;
+        } catch (IOException e) {
+            throw transport(e, "answer to OPEN_FILE");
+        }
+    }
+
+    /** Sends a file-copy stream after {@code request} and reads the receiver's result. */
+    private FileCopyPacker.Outcome send(Session session, FrameType request, FileCopyPacker.Manifest manifest,
+                                        LongConsumer progress, String source) throws GuestException, FileCopyPacker.SourceException {
+        try {
             session.socket.bound(deadline.nanoTime(), limits.stall());
             long crc;
             try {
-                session.out.write(FrameType.FILECOPY, source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                session.out.write(request, source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 crc = FileCopyPacker.send(manifest, session.socket.channel(), progress);
             } catch (SocketTimeoutException stalled) {
                 throw transport(stalled, "progress while sending");

@@ -36,9 +36,40 @@ public final class IncomingTree implements AutoCloseable {
      * it (QubesIncoming/host), each component with mode 0700 and without following links.
      */
     public static IncomingTree open(Path base, String relative) throws FileSystemError {
+        return new IncomingTree(openUnder(base, relative.split("/")));
+    }
+
+    /**
+     * As {@link #open}, except that the last component is a directory made now, so that the copy
+     * lands in an empty directory of its own: {@code relative}, else {@code relative-2},
+     * {@code -3}... (at most {@value #FRESH_TRIES} tries). Returns the tree and the name used.
+     */
+    public static Opened openFresh(Path base, String parent, String name) throws FileSystemError {
+        Directory directory = openUnder(base, parent.split("/"));
+        try {
+            for (int i = 1; i <= FRESH_TRIES; i++) {
+                String candidate = i == 1 ? name : name + "-" + i;
+                byte[] bytes = candidate.getBytes(StandardCharsets.UTF_8);
+                if (directory.makeDirectory(bytes, 0700)) {
+                    return new Opened(new IncomingTree(directory.directory(bytes)), parent + "/" + candidate);
+                }
+            }
+            throw new FileSystemError(org.qvm.guest.files.Errno.EEXIST, parent + "/" + name + ": " + FRESH_TRIES + " of that name exist");
+        } finally {
+            directory.close();
+        }
+    }
+
+    static final int FRESH_TRIES = 100;
+
+    /** An open tree, and its directory's path under the base. */
+    public record Opened(IncomingTree tree, String relative) {
+    }
+
+    private static Directory openUnder(Path base, String[] components) throws FileSystemError {
         Directory directory = Directory.open(base);
         try {
-            for (String component : relative.split("/")) {
+            for (String component : components) {
                 byte[] name = component.getBytes(StandardCharsets.UTF_8);
                 directory.makeDirectory(name, 0700);
                 Directory next = directory.directory(name);
@@ -49,7 +80,16 @@ public final class IncomingTree implements AutoCloseable {
             directory.close();
             throw e;
         }
-        return new IncomingTree(directory);
+        return directory;
+    }
+
+    /** The name of the one thing at the top of the tree, when it is a regular file and alone there. */
+    public java.util.Optional<String> onlyRegularFile() throws FileSystemError {
+        java.util.List<byte[]> names = root.names();
+        if (names.size() != 1 || !root.status(names.get(0)).isRegularFile()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new String(names.get(0), StandardCharsets.UTF_8));
     }
 
     /** The directory that holds {@code name}'s last component (the caller closes it). */

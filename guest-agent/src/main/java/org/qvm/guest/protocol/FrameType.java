@@ -47,7 +47,16 @@ public enum FrameType {
      */
     CALL(16, Protocol.MAX_CALL_REQUEST),
     /** Host to guest: the call goes ahead, to the VM named in the payload (UTF-8). */
-    ACCEPTED(17, 64);
+    ACCEPTED(17, 64),
+    /**
+     * Host to agent: a file to open follows, from the source named as in {@link #FILECOPY}. The
+     * host sends a file-copy stream of one regular file and the agent answers with the copy's
+     * result; when the copy succeeded, the agent opens the file for its user and answers
+     * {@link #STARTED} or {@link #ERROR} as well.
+     */
+    OPEN_FILE(18, 64),
+    /** Host to agent: open this URL ({@link OpenableUrl}) in the user's browser; answered by {@link #STARTED} or {@link #ERROR}. */
+    OPEN_URL(19, OpenableUrl.MAX_LENGTH);
 
     private final int code;
     private final int maxLength;

@@ -51,7 +51,8 @@ class AgentTest {
     void start() throws Exception {
         socket = dir.resolve("vsock.sock");
         AgentSettings settings = new AgentSettings(System.getProperty("user.name"), Files.createDirectories(dir.resolve("home")),
-                List.of("touch", dir.resolve("powered-off").toString()), 64);
+                List.of("touch", dir.resolve("powered-off").toString()),
+                List.of("sh", "-c", "printf '%s\\n' \"$PWD\" \"$1\" >> " + dir.resolve("opened"), "open"), 64);
         server = Agents.serving(socket, settings);
         client = new GuestClient(new GuestEndpoint.Hybrid(socket, 5000));
     }
@@ -266,7 +267,64 @@ class AgentTest {
                 .sorted().toList(), "nothing else was made");
     }
 
-        @Test
+    /** The open command's log: for each open, the directory it ran in and what it opened. */
+    private List<String> opened(int lines) throws Exception {
+        Path log = dir.resolve("opened");
+        await(lines / 2 + " opens", Duration.ofSeconds(10), () -> {
+            try {
+                return Files.exists(log) && Files.readAllLines(log).size() >= lines;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        return Files.readAllLines(log);
+    }
+
+    @Test
+    void aFileToOpenLandsInADirectoryOfItsOwnAndIsOpenedThere() throws Exception {
+        Path pdf = Files.writeString(dir.resolve("a.pdf"), "%PDF");
+        assertTrue(client.openFile(FileCopyPacker.scan(List.of(pdf), false), sent -> { }, "dev").verified());
+        // The directories of this second and the next ones exist already (an open in the same second).
+        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern("'opened-'yyyyMMdd-HHmmss");
+        java.time.LocalDateTime now = java.time.LocalDateTime.now();
+        List<String> taken = new ArrayList<>();
+        for (int second = 0; second < 10; second++) {
+            String name = format.format(now.plusSeconds(second));
+            Files.createDirectories(dir.resolve("home/QubesIncoming/dev").resolve(name));
+            taken.add(name);
+        }
+        assertTrue(client.openFile(FileCopyPacker.scan(List.of(pdf), false), sent -> { }, "dev").verified());
+        List<String> log = opened(4);
+        Path first = Path.of(log.get(1));
+        Path second = Path.of(log.get(3));
+        assertEquals(first.getParent().toString(), log.get(0), "the opener runs in the file's directory");
+        assertEquals(dir.resolve("home/QubesIncoming/dev"), first.getParent().getParent());
+        assertTrue(first.getParent().getFileName().toString().matches("opened-\\d{8}-\\d{6}"), first.toString());
+        String secondDirectory = second.getParent().getFileName().toString();
+        assertTrue(secondDirectory.endsWith("-2") && taken.contains(secondDirectory.substring(0, secondDirectory.length() - 2)),
+                "a name that is taken gets -2: " + secondDirectory);
+        assertEquals("%PDF", Files.readString(first));
+        assertEquals("%PDF", Files.readString(second));
+    }
+
+    @Test
+    void onlyOneRegularFileIsOpenedAndOnlyWebUrls() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("inner.txt"), "x");
+        GuestException notOne = assertThrows(GuestException.class,
+                () -> client.openFile(FileCopyPacker.scan(List.of(tree), false), sent -> { }, "dev"));
+        assertEquals(126, notOne.status());
+        assertTrue(notOne.getMessage().contains("only a single regular file"), notOne.getMessage());
+
+        GuestException script = assertThrows(GuestException.class, () -> client.openUrl("javascript://%0Aalert(1)"));
+        assertEquals(126, script.status());
+        assertTrue(script.getMessage().contains("only http, https and ftp"), script.getMessage());
+        client.openUrl("https://example.org/?q=1");
+        assertEquals(List.of(dir.resolve("home").toString(), "https://example.org/?q=1"), opened(2),
+                "a URL is opened from the user's home, as it is, and nothing before it was");
+    }
+
+    @Test
     void anAgentForAUserThatDoesNotExistRefusesToStart() throws Exception {
         Path log = dir.resolve("agent.log");
         Process agent = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",

@@ -58,7 +58,7 @@ class IncomingSwapTest {
         Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-------"));
         victimDir = Files.createDirectories(dir.resolve("root-only.d"));
         Files.setPosixFilePermissions(victimDir, PosixFilePermissions.fromString("rwx------"));
-        AgentSettings settings = new AgentSettings("nobody", home, List.of("true"), 8);
+        AgentSettings settings = new AgentSettings("nobody", home, List.of("true"), List.of("true"), 8);
         server = Agents.serving(dir.resolve("vsock.sock"), settings);
     }
 
