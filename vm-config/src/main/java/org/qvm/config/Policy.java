@@ -83,6 +83,9 @@ public record Policy(Optional<Path> file, List<Rule> rules) {
         if (target.equals(source)) {
             return new Deny("a VM cannot call itself", "source is target");
         }
+        if (VmName.RESERVED.contains(target)) {
+            return new Deny("the host is never a target", "the host is no VM");
+        }
         if (!target.equals(ASK_ME) && !vms.contains(target)) {
             return new Deny("there is no VM named " + target, "no such target");
         }

@@ -89,8 +89,10 @@ class PolicyTest {
         Policy policy = load("[[rule]]\nservice = \"*\"\nsource = \"*\"\ntarget = \"*\"\naction = \"allow\"\n");
         assertEquals(new Policy.Deny("a VM cannot call itself", "source is target"),
                 policy.decide("qubes.Filecopy", "dev", "dev", VMS));
-        assertEquals(new Policy.Deny("there is no VM named dom0", "no such target"),
+        assertEquals(new Policy.Deny("the host is never a target", "the host is no VM"),
                 policy.decide("qubes.Filecopy", "dev", "dom0", VMS), "nor the host, which is no VM");
+        assertEquals(new Policy.Deny("the host is never a target", "the host is no VM"),
+                policy.decide("qubes.Filecopy", "dev", "host", VMS));
         assertTrue(policy.decide("qubes.Filecopy", "dev", Policy.ASK_ME, VMS) instanceof Policy.Deny,
                 "allow for @default without a default-target cannot pick one");
     }

@@ -71,6 +71,8 @@ class ValuesTest {
         }
         assertEquals(Optional.empty(), VmName.problem("dev"));
         assertTrue(VmName.problem("Dev").orElseThrow().contains(VmName.RULE));
+        assertTrue(VmName.problem("host").orElseThrow().contains("the host's name"), "a VM cannot pass its files off as the host's");
+        assertTrue(VmName.problem("dom0").isPresent());
     }
 
     @Test
