@@ -83,11 +83,12 @@ class GuestCallsIT extends Scenario {
         }
     }
 
-    /** Runs a guest command (from the repository's guest/bin) in the VM, reaching qvmd through its socket. */
+    /**
+     * Runs a guest command (from the repository's guest/bin) in the VM; it reaches qvmd where the
+     * stand-in hypervisor delivers the guest's calls, its vsock.sock_5001.
+     */
     private HostSandbox.Run inGuest(String vm, String command) throws Exception {
-        String host = "unix:" + sandbox.runtimeDir(vm).resolve("vsock.sock_5001");
-        return sandbox.run("qvm-run", "-p", vm, "PATH=" + Examples.repositoryRoot().resolve("guest/bin") + ":$PATH "
-                + "QVM_HOST_ADDRESS=" + host + " " + command);
+        return sandbox.run("qvm-run", "-p", vm, "PATH=" + Examples.repositoryRoot().resolve("guest/bin") + ":$PATH " + command);
     }
 
     private Path incoming(String vm, String source) {
@@ -182,9 +183,7 @@ class GuestCallsIT extends Scenario {
         HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "echo y > ~/y.txt"));
         Files.writeString(dir.resolve("hold"), "");
         List<Process> calls = new ArrayList<>();
-        String host = "unix:" + sandbox.runtimeDir("dev").resolve("vsock.sock_5001");
-        calls.add(sandbox.start("qvm-run", "-p", "dev", "QVM_HOST_ADDRESS=" + host + " "
-                + Examples.repositoryRoot().resolve("guest/bin/qvm-copy") + " ~/y.txt"));
+        calls.add(sandbox.start("qvm-run", "-p", "dev", Examples.repositoryRoot().resolve("guest/bin/qvm-copy") + " ~/y.txt"));
         HostSandbox.await("the first question", Duration.ofSeconds(30), () -> {
             try {
                 return questions().size() == 1;
