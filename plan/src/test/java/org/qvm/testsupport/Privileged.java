@@ -28,6 +28,16 @@ public final class Privileged {
         runOnlyIf(missingTool(tools));
     }
 
+    /** Skips (or, in CI, fails) the calling test unless the files exist (say, protocol XML from a package). */
+    public static void requireFiles(Path... files) {
+        for (Path file : files) {
+            if (!Files.exists(file)) {
+                runOnlyIf("needs " + file);
+                return;
+            }
+        }
+    }
+
     private static void runOnlyIf(String missing) {
         if (missing == null) {
             return;

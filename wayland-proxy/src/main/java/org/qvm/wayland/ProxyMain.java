@@ -1,0 +1,76 @@
+package org.qvm.wayland;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.qvm.wayland.protocol.Protocols;
+import org.qvm.wayland.proxy.WaylandProxy;
+import org.qvm.wayland.wire.Privileges;
+import org.qvm.wayland.wire.UnixListener;
+
+/**
+ * Starts one VM's proxy: listens (as root, where qvm-start runs it, the socket in the VM's
+ * runtime directory), then becomes the user who owns the compositor's socket, and serves until
+ * it is stopped.
+ */
+public final class ProxyMain {
+    private ProxyMain() {
+    }
+
+    /** The owner of a socket, as uid and gid: whom the proxy runs as to reach it. */
+    public record Owner(int uid, int gid) {
+        public static Owner of(Path socket) throws IOException {
+            return new Owner((Integer) Files.getAttribute(socket, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                    (Integer) Files.getAttribute(socket, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+        }
+    }
+
+    /**
+     * Runs the proxy for {@code vm}: listens on {@code listen}, relays to {@code compositor}; as
+     * root, first drops to {@code user} (by default the compositor socket's owner). Returns when
+     * the proxy is stopped (the JVM's shutdown); an exception when it cannot start.
+     */
+    public static void run(String vm, Path listen, Path compositor, Optional<Owner> user, PrintStream err) throws IOException {
+        Protocols protocols = Protocols.builtIn();
+        if (!Files.exists(compositor)) {
+            throw new IOException("no compositor socket at " + compositor);
+        }
+        UnixListener listener = UnixListener.listen(listen);
+        try {
+            Owner owner = user.isPresent() ? user.get() : Owner.of(compositor);
+            if (isRoot()) {
+                Privileges.dropTo(owner.uid(), owner.gid());
+            }
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        WaylandProxy proxy = new WaylandProxy(vm, listener, compositor, protocols, line -> {
+            synchronized (err) {
+                err.println("qvm-wayland-proxy[" + vm + "]: " + line);
+                err.flush();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "wayland-proxy-stop"));
+        err.println("qvm-wayland-proxy[" + vm + "]: relaying " + listen + " to " + compositor + " as uid "
+                + new com.sun.security.auth.module.UnixSystem().getUid());
+        err.flush();
+        proxy.serve();
+    }
+
+    private static boolean isRoot() {
+        return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+    }
+
+    /** {@code ProxyMain VM LISTEN COMPOSITOR}: for tests and benchmarks without the qvm tools. */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: ProxyMain VM LISTEN-SOCKET COMPOSITOR-SOCKET");
+            System.exit(2);
+        }
+        run(args[0], Path.of(args[1]), Path.of(args[2]), Optional.empty(), System.err);
+    }
+}
