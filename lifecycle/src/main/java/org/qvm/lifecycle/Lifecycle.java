@@ -395,10 +395,12 @@ public final class Lifecycle {
      * outlives its shutdown or a failed start.
      */
     private static void finishLeftovers(RuntimeDir dir, boolean now) {
+        // The Wayland proxy serves only the hypervisor, and never ends by itself: it goes at once.
+        List<ProcessIdentity> proxies = ProcessIdentity.sessionLeadersMentioning(dir.waylandSocket().toString());
         List<ProcessIdentity> leftovers = ProcessIdentity.sessionLeadersMentioning(dir.dir() + "/");
         Deadline grace = Deadline.in(now ? Duration.ZERO : KEEPER_GRACE);
         for (ProcessIdentity process : leftovers) {
-            if (exited(process, grace.remaining())) {
+            if (exited(process, proxies.contains(process) ? Duration.ZERO : grace.remaining())) {
                 continue;
             }
             process.terminate();

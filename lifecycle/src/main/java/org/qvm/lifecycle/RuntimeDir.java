@@ -53,6 +53,11 @@ public record RuntimeDir(Path dir) {
         return dir.resolve(hypervisor.name() + ".log");
     }
 
+    /** Where the VM's Wayland proxy listens, which the hypervisor gets instead of the compositor's socket. */
+    public Path waylandSocket() {
+        return dir.resolve("wayland-0");
+    }
+
     public Path stateFile() {
         return dir.resolve(RuntimeState.STATE_FILE);
     }

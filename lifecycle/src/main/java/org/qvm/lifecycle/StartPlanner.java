@@ -10,12 +10,15 @@ import java.util.stream.Stream;
 import org.qvm.config.HostConfig;
 import org.qvm.config.Vm;
 import org.qvm.config.VmDefinition;
+import org.qvm.hypervisor.Companion;
 import org.qvm.hypervisor.Hypervisor;
 import org.qvm.hypervisor.LaunchSpec;
 import org.qvm.network.VmNetwork;
 import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.Command;
+import org.qvm.plan.JavaCommand;
 import org.qvm.plan.Plan;
+import org.qvm.wayland.ProxyMain;
 
 /**
  * Puts a start together from its parts: the storage and network plans (made by their modules),
@@ -55,15 +58,19 @@ public final class StartPlanner {
             }
         }
 
-        Optional<Path> wayland = definition.wayland() ? host.wayland().resolve(environment) : Optional.empty();
+        Optional<Path> compositor = definition.wayland() ? host.wayland().resolve(environment) : Optional.empty();
+        List<Companion> companions = new ArrayList<>();
         if (definition.wayland()) {
-            if (wayland.isEmpty()) {
+            if (compositor.isEmpty()) {
                 problems.add(vm.name() + " has wayland = true, but no compositor socket is known: set [wayland] socket "
                         + "in " + host.file() + " (or run with XDG_RUNTIME_DIR and WAYLAND_DISPLAY set)");
-            } else if (!Files.exists(wayland.get())) {
-                problems.add("the Wayland socket " + wayland.get() + " does not exist (is the compositor running?)");
+            } else if (!Files.exists(compositor.get())) {
+                problems.add("the Wayland socket " + compositor.get() + " does not exist (is the compositor running?)");
             }
+            compositor.ifPresent(socket -> companions.add(waylandProxy(vm.name(), dir, socket)));
         }
+        // The hypervisor never gets the compositor's own socket: only the VM's proxy, which relays what a guest may use.
+        Optional<Path> wayland = compositor.map(socket -> dir.waylandSocket());
 
         String params = String.join(" ", Stream.of(Stream.of(guestParameters(host, vm)), Stream.of(definition.kernelParams()),
                 networkKernelParameter.stream()).flatMap(s -> s).filter(part -> !part.isBlank()).toList());
@@ -75,9 +82,24 @@ public final class StartPlanner {
                 shares, wayland, vm.cid(), vsockNeeded, dir.dir(), dir.controlSocket(hypervisor), dir.consolePipe(),
                 definition.hypervisor() == HostConfig.Hypervisor.QEMU ? definition.qemuExtraArgs() : definition.crosvmExtraArgs());
         problems.addAll(hypervisor.problems(spec));
+        companions.addAll(hypervisor.companions(spec));
         return new StartPlan(vm.name(), hypervisor, storage, network, runtime.build(), ConsoleLog.commandLine(dir),
-                hypervisor.companions(spec), hypervisor.commandLine(spec), problems,
+                companions, hypervisor.commandLine(spec), problems,
                 Hypervisors.warning(host, vm, hypervisor).stream().toList());
+    }
+
+    /** A JVM for a proxy: the full compiler (it relays every frame), a small heap. */
+    static final List<String> PROXY_JVM = List.of("-Xmx48m", "-Xss512k", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+            "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=24m");
+
+    /**
+     * The VM's Wayland proxy (wayland-proxy's {@link ProxyMain}): listens on the runtime directory's
+     * {@code wayland-0}, relays to the compositor, as the user who owns the compositor's socket.
+     */
+    static Companion waylandProxy(String vm, RuntimeDir dir, Path compositor) {
+        List<String> arguments = List.of(vm, dir.waylandSocket().toString(), compositor.toString());
+        return new Companion("the Wayland proxy", Command.of(JavaCommand.argv(PROXY_JVM, ProxyMain.class.getName(), arguments)),
+                List.of(ProxyMain.class.getName(), vm, dir.waylandSocket().toString()), dir.waylandSocket());
     }
 
     /**

@@ -74,7 +74,7 @@ class LaunchCommandLineTest {
                 "--block", "path=/dev/qubes/qvm-shopping-private,id=private",
                 "--net", "tap-name=qvm-shopping,mac=02:71:6d:00:00:07",
                 "--shared-dir", "/home/user/share/shopping:share:type=fs",
-                "--wayland-sock", "/run/user/1000/wayland-1",
+                "--wayland-sock", run.resolve("wayland-0").toString(),
                 "--vsock", "cid=7",
                 "--socket", run.resolve("crosvm.sock").toString(),
                 "--serial", "type=file,path=" + run.resolve("console.pipe") + ",console",
@@ -84,6 +84,26 @@ class LaunchCommandLineTest {
         List<String> untrusted = crosvmArgvOf(config, "untrusted");
         assertTrue(untrusted.contains(dir.resolve("run/untrusted/shares/outbox") + ":outbox:type=fs"),
                 "a read-only share is given to crosvm as its read-only bind mount: " + untrusted);
+    }
+
+    @Test
+    void aWaylandVmGetsItsOwnProxyNeverTheCompositorsSocket() {
+        Configuration config = new ConfigLoader().load(Examples.copyTo(dir), ConfigLoader.Recording.NEVER);
+        StartPlan plan = planOf(config, "shopping", Hypervisors.configured(config.host(), config.require("shopping")));
+        Path run = dir.resolve("run/shopping");
+        org.qvm.hypervisor.Companion proxy = plan.companions().get(0);
+        assertEquals("the Wayland proxy", proxy.what());
+        List<String> argv = proxy.command().argv();
+        assertEquals(List.of(org.qvm.wayland.ProxyMain.class.getName(), "shopping", run.resolve("wayland-0").toString(),
+                "/run/user/1000/wayland-1"), argv.subList(argv.size() - 4, argv.size()), "the proxy relays to the compositor: " + argv);
+        assertEquals(run.resolve("wayland-0"), proxy.readyWhen(), "crosvm starts once the proxy listens");
+        assertTrue(plan.launch().stream().noneMatch(arg -> arg.contains("/run/user/1000")), "crosvm never sees the compositor: "
+                + plan.launch());
+        assertTrue(plan.asCheckedPlan().plan().render().stream().anyMatch(line -> line.contains(org.qvm.wayland.ProxyMain.class.getName())),
+                "--dry-run shows how the proxy starts");
+        StartPlan personal = planOf(config, "personal", Hypervisors.configured(config.host(), config.require("personal")));
+        assertTrue(personal.companions().stream().noneMatch(companion -> companion.what().contains("Wayland")) == !config
+                .require("personal").definition().wayland());
     }
 
     @Test
