@@ -686,6 +686,117 @@ _qvm_policy_ask() {
 
 complete -F _qvm_policy_ask qvm-policy-ask
 
+_qvm_clipboard() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    local argc
+    argc=$(_qvm_argc 1 "")
+    if ((argc == 0)); then
+        _qvm_reply "copy
+paste
+show
+clear"
+        return
+    fi
+    local word
+    for word in "${qvm_words[@]:1}"; do
+        case $word in
+            copy) _qvm_clipboard_copy; return ;;
+            paste) _qvm_clipboard_paste; return ;;
+            show) _qvm_clipboard_show; return ;;
+            clear) _qvm_clipboard_clear; return ;;
+        esac
+    done
+}
+
+_qvm_clipboard_copy() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--stdout"
+        return
+    fi
+    _qvm_reply "$(_qvm_vm_names)"
+}
+
+_qvm_clipboard_paste() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--stdin"
+        return
+    fi
+    _qvm_reply "$(_qvm_vm_names)"
+}
+
+_qvm_clipboard_show() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    COMPREPLY=()
+}
+
+_qvm_clipboard_clear() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    COMPREPLY=()
+}
+
+complete -F _qvm_clipboard qvm-clipboard
+
 _qvm_agent() {
     local qvm_words qvm_cur
     _qvm_line

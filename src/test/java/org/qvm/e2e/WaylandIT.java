@@ -24,27 +24,12 @@ import org.qvm.testsupport.Privileged;
  * the proxy goes with its VM.
  */
 class WaylandIT extends Scenario {
-    static final int DESKTOP_UID = 65534;
-    Process weston;
-    Path runtime;
+    Desktop desktop;
 
     @BeforeEach
     void aDesktopUsersWeston() throws Exception {
         Privileged.requireRoot("weston", "wayland-info", "setpriv");
-        // The desktop user must reach its runtime directory inside the test's own.
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        runtime = Files.createDirectories(dir.resolve("desktop"));
-        Files.setPosixFilePermissions(runtime, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Files.setAttribute(runtime, "unix:uid", DESKTOP_UID);
-        Files.setAttribute(runtime, "unix:gid", DESKTOP_UID);
-        ProcessBuilder builder = new ProcessBuilder("setpriv", "--reuid=" + DESKTOP_UID, "--regid=" + DESKTOP_UID, "--clear-groups",
-                "weston", "--backend=headless-backend.so", "--socket=wayland-1", "--no-config", "--idle-time=0")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("weston.log").toFile());
-        builder.environment().put("XDG_RUNTIME_DIR", runtime.toString());
-        weston = builder.start();
-        HostSandbox.await("weston's socket", Duration.ofSeconds(30), () -> Files.exists(runtime.resolve("wayland-1")));
-        Files.writeString(sandbox.config, Files.readString(sandbox.config).replace("socket = \"" + dir + "/wayland-0\"",
-                "socket = \"" + runtime.resolve("wayland-1") + "\""));
+        desktop = Desktop.start(sandbox, false);
         sandbox.vm("dev", "wayland = true\n");
         sandbox.vm("work", "wayland = true\n");
     }
@@ -54,9 +39,8 @@ class WaylandIT extends Scenario {
         if (sandbox != null) {
             sandbox.run("qvm-kill", "--all");
         }
-        if (weston != null) {
-            weston.destroy();
-            assertTrue(weston.waitFor(20, TimeUnit.SECONDS));
+        if (desktop != null) {
+            desktop.close();
         }
     }
 
@@ -76,10 +60,7 @@ class WaylandIT extends Scenario {
 
     /** wayland-info on a socket given by its path, as crosvm connects for a guest's client. */
     private String waylandInfo(Path socket) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("wayland-info").redirectErrorStream(true);
-        builder.environment().put("WAYLAND_DISPLAY", socket.toString());
-        builder.environment().put("XDG_RUNTIME_DIR", runtime.toString());
-        Process process = builder.start();
+        Process process = desktop.client(socket, "wayland-info").redirectErrorStream(true).start();
         byte[] output = process.getInputStream().readAllBytes();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         return new String(output, java.nio.charset.StandardCharsets.UTF_8);
@@ -94,12 +75,12 @@ class WaylandIT extends Scenario {
         HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "work"));
         ProcessHandle devProxy = proxyOf("dev").orElseThrow();
         ProcessHandle workProxy = proxyOf("work").orElseThrow();
-        assertEquals(DESKTOP_UID, uidOf(devProxy), "the proxy runs as the compositor's user, not root");
+        assertEquals(Desktop.UID, uidOf(devProxy), "the proxy runs as the compositor's user, not root");
         String crosvm = String.join(" ", ProcessHandle.of(sandbox.crosvmPid("dev")).orElseThrow().info().arguments().orElseThrow());
         assertTrue(crosvm.contains("--wayland-sock " + sandbox.runtimeDir("dev").resolve("wayland-0")), crosvm);
-        assertFalse(crosvm.contains(runtime.toString()), "crosvm never gets the compositor's socket: " + crosvm);
+        assertFalse(crosvm.contains(desktop.runtime.toString()), "crosvm never gets the compositor's socket: " + crosvm);
 
-        String direct = waylandInfo(runtime.resolve("wayland-1"));
+        String direct = waylandInfo(desktop.socket());
         String proxied = waylandInfo(sandbox.runtimeDir("dev").resolve("wayland-0"));
         assertTrue(direct.contains("weston_screenshooter") && direct.contains("weston_desktop_shell"), direct);
         assertTrue(proxied.contains("'xdg_wm_base'") && proxied.contains("'wl_shm'"), proxied);

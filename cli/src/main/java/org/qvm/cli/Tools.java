@@ -6,7 +6,7 @@ import java.util.List;
 final class Tools {
     static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
             "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-open-in-vm",
-            "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask");
+            "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask", "qvm-clipboard");
 
     private Tools() {
     }
@@ -28,6 +28,7 @@ final class Tools {
             case "qvm-template" -> new QvmTemplate();
             case "qvmd" -> new QvmdDaemon();
             case "qvm-policy-ask" -> new QvmPolicyAsk();
+            case "qvm-clipboard" -> new QvmClipboard();
             default -> null;
         };
     }

@@ -7,13 +7,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.qvm.wayland.protocol.Protocols;
+import org.qvm.wayland.proxy.ClipboardControl;
 import org.qvm.wayland.proxy.WaylandProxy;
 import org.qvm.wayland.wire.Privileges;
 import org.qvm.wayland.wire.UnixListener;
 
 /**
  * Starts one VM's proxy: listens (as root, where qvm-start runs it, the socket in the VM's
- * runtime directory), then becomes the user who owns the compositor's socket, and serves until
+ * runtime directory, and the clipboard's control socket beside it), then becomes the user who owns the compositor's socket, and serves until
  * it is stopped.
  */
 public final class ProxyMain {
@@ -39,6 +40,13 @@ public final class ProxyMain {
             throw new IOException("no compositor socket at " + compositor);
         }
         UnixListener listener = UnixListener.listen(listen);
+        java.nio.channels.ServerSocketChannel control;
+        try {
+            control = ClipboardControl.bind(listen.resolveSibling(ClipboardControl.SOCKET));
+        } catch (IOException e) {
+            listener.close();
+            throw e;
+        }
         try {
             Owner owner = user.isPresent() ? user.get() : Owner.of(compositor);
             if (isRoot()) {
@@ -46,6 +54,7 @@ public final class ProxyMain {
             }
         } catch (IOException | RuntimeException e) {
             listener.close();
+            control.close();
             throw e;
         }
         WaylandProxy proxy = new WaylandProxy(vm, listener, compositor, protocols, line -> {
@@ -54,7 +63,15 @@ public final class ProxyMain {
                 err.flush();
             }
         });
-        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "wayland-proxy-stop"));
+        proxy.clipboardControl().serveInBackground(control);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            try {
+                control.close();
+            } catch (IOException e) {
+                // Going anyway.
+            }
+        }, "wayland-proxy-stop"));
         err.println("qvm-wayland-proxy[" + vm + "]: relaying " + listen + " to " + compositor + " as uid "
                 + new com.sun.security.auth.module.UnixSystem().getUid());
         err.flush();

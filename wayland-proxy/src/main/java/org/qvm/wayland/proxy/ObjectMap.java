@@ -45,22 +45,10 @@ final class ObjectMap {
         if (id == 0 || Integer.compareUnsigned(id, FIRST_SERVER_ID) >= 0) {
             throw new Violation("new object id " + Integer.toUnsignedString(id) + " is not a client's");
         }
-        put(id, iface, version);
+        putNew(id, iface, version);
     }
 
-    /** A new object of the compositor's (from an event). */
-    synchronized void createdByCompositor(int id, Interface iface, int version) throws Violation {
-        if (Integer.compareUnsigned(id, FIRST_SERVER_ID) < 0) {
-            throw new Violation("the compositor made object " + id + " in the client's range");
-        }
-        Entry before = objects.get(id);
-        if (before != null && !before.zombie()) {
-            throw new Violation("the compositor reused live object " + id);
-        }
-        objects.put(id, new Entry(iface, version, false));
-    }
-
-    private void put(int id, Interface iface, int version) throws Violation {
+    private void putNew(int id, Interface iface, int version) throws Violation {
         if (objects.containsKey(id)) {
             throw new Violation("object id " + id + " is in use");
         }
@@ -68,6 +56,18 @@ final class ObjectMap {
             throw new Violation("more than " + LIMIT + " objects");
         }
         objects.put(id, new Entry(iface, version, false));
+    }
+
+    /** An object of the compositor's side the client is shown (its client-side id). */
+    synchronized void put(int id, Interface iface, int version) throws Violation {
+        if (objects.size() >= LIMIT) {
+            throw new Violation("more than " + LIMIT + " objects");
+        }
+        objects.put(id, new Entry(iface, version, false));
+    }
+
+    synchronized void remove(int id) {
+        objects.remove(id);
     }
 
     /** The object is gone from the client's side (a destructor request or event). */

@@ -38,15 +38,19 @@ final class Session {
     private final UnixSocket client;
     private final UnixSocket compositor;
     private final ObjectMap objects;
+    private final ServerIds serverIds = new ServerIds();
     private final Tagging tagging;
     private final Map<Integer, Global> offered = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable onClose;
     private final Interface registry;
     private final Interface display;
+    private final Output toCompositor;
+    private final Output toClient;
+    private final DataTransfer dataTransfer;
 
-    Session(String vm, int number, Protocols protocols, UnixSocket client, UnixSocket compositor, Consumer<String> log,
-            Runnable onClose) {
+    Session(String vm, int number, Protocols protocols, Clipboard clipboard, UnixSocket client, UnixSocket compositor,
+            Consumer<String> log, Runnable onClose) {
         this.vm = vm;
         this.number = number;
         this.protocols = protocols;
@@ -58,11 +62,13 @@ final class Session {
         this.registry = protocols.iface("wl_registry").orElseThrow();
         this.objects = new ObjectMap(display);
         this.tagging = new Tagging(vm, protocols);
+        this.toCompositor = new Output(compositor);
+        this.toClient = new Output(client);
+        this.dataTransfer = new DataTransfer(objects, serverIds, protocols, clipboard, toClient, toCompositor,
+                line -> log.accept("client " + number + ": " + line));
     }
 
     void start() {
-        Output toCompositor = new Output(compositor);
-        Output toClient = new Output(client);
         thread("requests", () -> pump(client, toCompositor, this::request, "the client"));
         thread("events", () -> pump(compositor, toClient, this::event, "the compositor"));
     }
@@ -107,8 +113,12 @@ final class Session {
             }
         } catch (Violation violation) {
             close(who + ": " + violation.getMessage(), true);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             close(who + ": " + e.getMessage(), false);
+        } catch (RuntimeException e) {
+            // A fault of the proxy's own: this connection ends, the others go on.
+            log.accept("client " + number + " closed by an error in the proxy: " + e);
+            close(who + ": " + e, false);
         } finally {
             fds.closeAll();
         }
@@ -128,6 +138,7 @@ final class Session {
             throw new Violation(name + " needs version " + message.since() + ", the object has " + target.version());
         }
         Decoded args = Decoded.decode(buffer, start, size, message, fds);
+        Patch patch = new Patch();
         for (int i = 0; i < message.args().size(); i++) {
             Arg arg = message.args().get(i);
             int value = args.values[i];
@@ -141,6 +152,10 @@ final class Session {
                     if (arg.iface().isPresent() && !arg.iface().get().equals(used.iface().name())) {
                         throw new Violation(name + ": object " + value + " is a " + used.iface().name() + ", not a " + arg.iface().get());
                     }
+                    if (ServerIds.isServer(value)) {
+                        patch.put(args.positions[i], serverIds.compositor(value).orElseThrow(
+                                () -> new Violation(name + ": object " + Integer.toUnsignedString(value) + " is not the compositor's")));
+                    }
                 }
             } else if (arg.type() == WireType.NEW_ID && arg.iface().isPresent()) {
                 objects.createdByClient(value, protocols.iface(arg.iface().get()).orElseThrow(), target.version());
@@ -148,12 +163,52 @@ final class Session {
                 bind(args, value);
             }
         }
+        if (dataTransfer.request(iface, message, object, args)) {
+            args.closeFds();
+            return;
+        }
+        if (ServerIds.isServer(object)) {
+            patch.put(0, serverIds.compositor(object).orElseThrow(
+                    () -> new Violation(name + ": object " + Integer.toUnsignedString(object) + " is not the compositor's")));
+        }
         ByteBuffer rewritten = tagging.rewrite(iface, object, opcode, args);
-        out.add(rewritten != null ? rewritten : buffer.slice(start, size).order(ByteOrder.nativeOrder()), args.fds);
+        ByteBuffer raw = buffer.slice(start, size).order(ByteOrder.nativeOrder());
+        out.add(rewritten != null ? rewritten : patch.applyTo(raw), args.fds);
         if (message.destructor()) {
-            objects.destroyed(object);
+            if (ServerIds.isServer(object)) {
+                serverIds.destroyedByClient(object, iface);
+                objects.remove(object);
+            } else {
+                objects.destroyed(object);
+            }
         }
         tagging.after(iface, message.name(), args, out);
+        dataTransfer.afterRequest(iface, message, args);
+    }
+
+    /** Words to change in a message on its way: compositor-side ids translated. */
+    static final class Patch {
+        private int[] positions = new int[0];
+        private int[] values = new int[0];
+
+        void put(int position, int value) {
+            positions = java.util.Arrays.copyOf(positions, positions.length + 1);
+            values = java.util.Arrays.copyOf(values, values.length + 1);
+            positions[positions.length - 1] = position;
+            values[values.length - 1] = value;
+        }
+
+        ByteBuffer applyTo(ByteBuffer raw) {
+            if (positions.length == 0) {
+                return raw;
+            }
+            ByteBuffer copy = ByteBuffer.allocate(raw.remaining()).order(raw.order());
+            copy.put(raw.duplicate()).flip();
+            for (int i = 0; i < positions.length; i++) {
+                copy.putInt(positions[i], values[i]);
+            }
+            return copy;
+        }
     }
 
     /** wl_registry.bind: only a global this client was offered, by its name and interface, at most at the version offered. */
@@ -177,9 +232,29 @@ final class Session {
     /** An event from the compositor: passed on, except hidden globals; objects it makes are noted. */
     private void event(ByteBuffer buffer, int start, int size, int object, int opcode, FdQueue fds, Output out)
             throws Violation, IOException {
-        ObjectMap.Entry target = objects.get(object);
+        ByteBuffer raw = buffer.slice(start, size).order(ByteOrder.nativeOrder());
+        int clientId = object;
+        if (ServerIds.isServer(object)) {
+            java.util.OptionalInt shown = serverIds.client(object);
+            if (shown.isEmpty()) {
+                Interface unseen = dataTransfer.holds(object) ? dataTransfer.offerInterface() : serverIds.gone(object);
+                if (unseen == null) {
+                    throw new Violation("an event for unknown object " + Integer.toUnsignedString(object));
+                }
+                if (opcode >= unseen.events().size()) {
+                    throw new Violation(unseen.name() + " has no event " + opcode + " (that the proxy knows)");
+                }
+                Decoded args = Decoded.decode(buffer, start, size, unseen.events().get(opcode), fds);
+                if (!dataTransfer.heldEvent(object, raw)) {
+                    args.closeFds();
+                }
+                return;
+            }
+            clientId = shown.getAsInt();
+        }
+        ObjectMap.Entry target = objects.get(clientId);
         if (target == null) {
-            throw new Violation("an event for unknown object " + object);
+            throw new Violation("an event for unknown object " + Integer.toUnsignedString(object));
         }
         Interface iface = target.iface();
         if (opcode >= iface.events().size()) {
@@ -191,15 +266,38 @@ final class Session {
             args.closeFds();
             return;
         }
+        if (dataTransfer.event(iface, message, clientId, args, raw)) {
+            return;
+        }
+        Patch patch = new Patch();
+        if (clientId != object) {
+            patch.put(0, clientId);
+        }
         for (int i = 0; i < message.args().size(); i++) {
             Arg arg = message.args().get(i);
+            int value = args.values[i];
             if (arg.type() == WireType.NEW_ID && arg.iface().isPresent()) {
-                objects.createdByCompositor(args.values[i], protocols.iface(arg.iface().get()).orElseThrow(), target.version());
+                serverIds.madeByCompositor(value);
+                int client = serverIds.show(value);
+                objects.put(client, protocols.iface(arg.iface().get()).orElseThrow(), target.version());
+                patch.put(args.positions[i], client);
+            } else if (arg.type() == WireType.OBJECT && value != 0 && ServerIds.isServer(value)) {
+                java.util.OptionalInt client = serverIds.client(value);
+                if (client.isEmpty()) {
+                    // An object the client does not have: it is told of none.
+                    if (!arg.nullable()) {
+                        args.closeFds();
+                        return;
+                    }
+                    patch.put(args.positions[i], 0);
+                } else {
+                    patch.put(args.positions[i], client.getAsInt());
+                }
             }
         }
-        ByteBuffer passed = buffer.slice(start, size).order(ByteOrder.nativeOrder());
+        ByteBuffer passed = patch.applyTo(raw);
         if (iface == registry) {
-            passed = registryEvent(object, opcode, message, args, passed);
+            passed = registryEvent(clientId, opcode, message, args, passed);
             if (passed == null) {
                 return;
             }
@@ -208,7 +306,7 @@ final class Session {
         }
         out.add(passed, args.fds);
         if (message.destructor()) {
-            objects.destroyed(object);
+            objects.destroyed(clientId);
         }
     }
 
@@ -240,6 +338,7 @@ final class Session {
         if (fault) {
             log.accept("client " + number + " cut off, " + Printable.of(reason));
         }
+        dataTransfer.close();
         client.close();
         compositor.close();
         onClose.run();

@@ -23,6 +23,7 @@ public final class WaylandProxy implements AutoCloseable {
     private final Consumer<String> log;
     private final AtomicInteger clients = new AtomicInteger();
     private final AtomicInteger numbers = new AtomicInteger();
+    private final Clipboard clipboard = new Clipboard();
 
     public WaylandProxy(String vm, UnixListener listener, Path compositor, Protocols protocols, Consumer<String> log) {
         this.vm = vm;
@@ -57,8 +58,13 @@ public final class WaylandProxy implements AutoCloseable {
                 client.close();
                 continue;
             }
-            new Session(vm, number, protocols, client, upstream, log, clients::decrementAndGet).start();
+            new Session(vm, number, protocols, clipboard, client, upstream, log, clients::decrementAndGet).start();
         }
+    }
+
+    /** The VM's clipboard, for the user's qvm-clipboard. */
+    public ClipboardControl clipboardControl() {
+        return new ClipboardControl(clipboard, log);
     }
 
     @Override

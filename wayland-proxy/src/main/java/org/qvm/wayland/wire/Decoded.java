@@ -15,6 +15,8 @@ import org.qvm.wayland.protocol.WireType;
  */
 public final class Decoded {
     public final int[] values;
+    /** Where each argument's word is, from the message's start (a string's or array's: its length; bind's new_id: the id). */
+    public final int[] positions;
     public final int[] offsets;
     public final int[] fds;
     /** For the untyped new_id of wl_registry.bind: the interface named, its version (the id is in {@link #values}). */
@@ -25,6 +27,7 @@ public final class Decoded {
 
     private Decoded(int args, int fdCount, ByteBuffer buffer) {
         values = new int[args];
+        positions = new int[args];
         offsets = new int[args];
         fds = new int[fdCount];
         this.buffer = buffer;
@@ -56,11 +59,13 @@ public final class Decoded {
                 decoded.boundInterface = new String(bytes(buffer, decoded.offsets[i], length - 1), StandardCharsets.UTF_8);
                 decoded.boundVersion = word(buffer, at, end, message);
                 at += 4;
+                decoded.positions[i] = at - start;
                 decoded.values[i] = word(buffer, at, end, message);
                 at += 4;
                 continue;
             }
             int value = word(buffer, at, end, message);
+            decoded.positions[i] = at - start;
             at += 4;
             decoded.values[i] = value;
             if (type == WireType.STRING) {
@@ -131,7 +136,7 @@ public final class Decoded {
 
     /** Closes the descriptors this message carried (for a message that is not passed on). */
     public void closeFds() {
-        Arrays.stream(fds).forEach(FdQueue::close);
+        Arrays.stream(fds).filter(fd -> fd >= 0).forEach(FdQueue::close);
     }
 
 }

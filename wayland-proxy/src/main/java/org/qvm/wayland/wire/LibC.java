@@ -20,6 +20,11 @@ interface LibC extends Library {
     int SHUT_RDWR = 2;
     int EINTR = 4;
     int EAGAIN = 11;
+    int O_NONBLOCK = 0x800;
+    int O_CLOEXEC = 0x80000;
+    int F_SETFL = 4;
+    short POLLIN = 1;
+    short POLLOUT = 4;
 
     int socket(int domain, int type, int protocol) throws LastErrorException;
 
@@ -46,6 +51,17 @@ interface LibC extends Library {
     int setresgid(int real, int effective, int saved) throws LastErrorException;
 
     int setresuid(int real, int effective, int saved) throws LastErrorException;
+
+    int pipe2(int[] fds, int flags) throws LastErrorException;
+
+    long read(int fd, byte[] buffer, long count) throws LastErrorException;
+
+    long write(int fd, byte[] buffer, long count) throws LastErrorException;
+
+    /** {@code fds} is an array of struct pollfd (int fd, short events, short revents). */
+    int poll(byte[] fds, long count, int timeoutMillis) throws LastErrorException;
+
+    int fcntl(int fd, int command, int argument) throws LastErrorException;
 
     int getuid();
 
