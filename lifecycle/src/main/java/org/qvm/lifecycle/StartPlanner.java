@@ -89,8 +89,8 @@ public final class StartPlanner {
     }
 
     /** A JVM for a proxy: the full compiler (it relays every frame), a small heap. */
-    static final List<String> PROXY_JVM = List.of("-Xmx48m", "-Xss512k", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-            "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=24m");
+    static final List<String> PROXY_JVM = List.of("-Xmx24m", "-Xss256k", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+            "-XX:MaxMetaspaceSize=24m", "-XX:ReservedCodeCacheSize=16m");
 
     /**
      * The VM's Wayland proxy (wayland-proxy's {@link ProxyMain}): listens on the runtime directory's

@@ -15,7 +15,7 @@ import org.qvm.wayland.wire.UnixSocket;
 final class Output {
     private static final int CAPACITY = 64 * 1024;
     private final UnixSocket socket;
-    private final ByteBuffer bytes = ByteBuffer.allocate(CAPACITY).order(ByteOrder.nativeOrder());
+    private final ByteBuffer bytes = ByteBuffer.allocateDirect(CAPACITY).order(ByteOrder.nativeOrder());
     private final int[] fds = new int[UnixSocket.MAX_FDS_PER_SEND];
     private int fdCount;
 

@@ -84,7 +84,7 @@ final class Session {
     }
 
     private void pump(UnixSocket from, Output out, Handler handler, String who) {
-        ByteBuffer buffer = ByteBuffer.allocate(BUFFER).order(ByteOrder.nativeOrder());
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.nativeOrder());
         FdQueue fds = new FdQueue();
         try {
             while (!closed.get()) {

@@ -2,6 +2,8 @@ package org.qvm.wayland.wire;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -84,10 +86,12 @@ public final class UnixSocket implements AutoCloseable {
      */
     public int receive(ByteBuffer into, FdQueue fds) throws IOException {
         int room = into.remaining();
-        if (receiveData.size() < room) {
+        boolean direct = into.isDirect();
+        if (!direct && receiveData.size() < room) {
             receiveData = new Memory(room);
         }
-        receiveIovec.setPointer(0, receiveData);
+        // A direct buffer is read into where it is: no copy.
+        receiveIovec.setPointer(0, direct ? Native.getDirectBufferPointer(into).share(into.position()) : receiveData);
         receiveIovec.setLong(8, room);
         receiveHeader.clear();
         receiveHeader.setPointer(16, receiveIovec);
@@ -128,7 +132,11 @@ public final class UnixSocket implements AutoCloseable {
         if (got == 0) {
             return -1;
         }
-        into.put(receiveData.getByteArray(0, (int) got));
+        if (direct) {
+            into.position(into.position() + (int) got);
+        } else {
+            into.put(receiveData.getByteArray(0, (int) got));
+        }
         return (int) got;
     }
 
@@ -138,16 +146,24 @@ public final class UnixSocket implements AutoCloseable {
             throw new IllegalArgumentException(fdCount + " descriptors in one send");
         }
         int length = bytes.remaining();
-        if (sendData.size() < length) {
-            sendData = new Memory(Math.max(length, 4096));
+        Pointer data;
+        if (bytes.isDirect()) {
+            // A direct buffer is written from where it is: no copy.
+            data = Native.getDirectBufferPointer(bytes).share(bytes.position());
+        } else {
+            if (sendData.size() < length) {
+                sendData = new Memory(Math.max(length, 4096));
+            }
+            byte[] copy = new byte[length];
+            bytes.get(bytes.position(), copy);
+            sendData.write(0, copy, 0, length);
+            data = sendData;
         }
-        byte[] copy = new byte[length];
-        bytes.get(copy);
-        sendData.write(0, copy, 0, length);
+        bytes.position(bytes.limit());
         long offset = 0;
         boolean withFds = fdCount > 0;
         while (offset < length || withFds) {
-            sendIovec.setPointer(0, sendData.share(offset));
+            sendIovec.setPointer(0, data.share(offset));
             sendIovec.setLong(8, length - offset);
             sendHeader.clear();
             sendHeader.setPointer(16, sendIovec);
