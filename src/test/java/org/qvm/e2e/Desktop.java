@@ -39,7 +39,7 @@ final class Desktop implements AutoCloseable {
         Desktop desktop = new Desktop(runtime);
         try {
             List<String> weston = new ArrayList<>(List.of("setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups", "weston",
-                    "--socket=" + SOCKET, "--no-config", "--idle-time=0"));
+                    "--socket=" + SOCKET, "--no-config", "--idle-time=0", "--debug"));
             ProcessBuilder builder = new ProcessBuilder().redirectErrorStream(true).redirectOutput(dir.resolve("weston.log").toFile());
             if (withSeat) {
                 String display = ":" + (100 + ProcessHandle.current().pid() % 800);

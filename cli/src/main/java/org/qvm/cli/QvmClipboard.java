@@ -50,7 +50,7 @@ final class QvmClipboard extends Tool {
     }
 
     static Path controlSocket(Configuration configuration, Vm vm) {
-        return RuntimeDir.of(configuration.host(), vm.name()).waylandSocket().resolveSibling(ClipboardControl.SOCKET);
+        return RuntimeDir.of(configuration.host(), vm.name()).clipboardSocket();
     }
 
     @Command(name = "copy", description = "Take the VM's selection into qvm's clipboard (or, with --stdout, print it).")

@@ -124,7 +124,8 @@ final class QvmRun extends Tool {
                     new ShellLoopClient(lifecycle.guestEndpoint(vm), lifecycle.guestLimits()).run(line, passIo ? output(stdout(), true) : null);
                     yield 0;
                 }
-                case QVM -> runWithAgent(lifecycle, vm, new ExecRequest(shell, passIo, user, "", command, List.of()));
+                case QVM -> runWithAgent(lifecycle, vm, new ExecRequest(shell, passIo, user, "", command, List.of(),
+                        !passIo && windowsByWaypipe(vm)));
             };
         } catch (GuestException e) {
             err().println(programName() + ": error: " + vm.name() + ": " + e.getMessage());
@@ -135,6 +136,11 @@ final class QvmRun extends Tool {
             err().flush();
             return Protocol.STATUS_TRANSPORT;
         }
+    }
+
+    /** A command started without -p on a VM whose windows travel by waypipe is an application with windows: it runs under waypipe. */
+    private static boolean windowsByWaypipe(Vm vm) {
+        return vm.definition().wayland() && vm.definition().waylandTransport() == org.qvm.config.HostConfig.WaylandTransport.WAYPIPE;
     }
 
     private int runWithAgent(Lifecycle lifecycle, Vm vm, ExecRequest request) throws GuestException {

@@ -10,7 +10,8 @@ import org.qvm.plan.Command;
  * ended with the VM.
  *
  * @param what                 what it is, for messages: "virtiofsd for the share outbox"
- * @param identifyingArguments consecutive arguments of its command line that only it has
+ * @param identifyingArguments consecutive arguments of its command line that only it has (each need
+ *                             only be contained in its argument: a program may rewrite them in place)
  * @param readyWhen            a file it makes once it is ready (its socket)
  */
 public record Companion(String what, Command command, List<String> identifyingArguments, Path readyWhen) {

@@ -332,7 +332,7 @@ public final class Lifecycle {
     /** Starts a companion detached and waits until it is ready (its socket is there) or gone. */
     private void startCompanion(Companion companion, RuntimeDir dir, Hypervisor hypervisor) {
         runner.detach(companion.command(), dir.hypervisorLog(hypervisor));
-        ProcessIdentity process = findDetached(() -> ProcessIdentity.sessionLeaderWithArguments(companion.identifyingArguments()),
+        ProcessIdentity process = findDetached(() -> ProcessIdentity.sessionLeaderWithArgumentsContaining(companion.identifyingArguments()),
                 () -> companion.what() + " exited at once" + logTail(dir, hypervisor));
         Deadline deadline = Deadline.in(FIND_LIMIT);
         while (!Files.exists(companion.readyWhen())) {
@@ -395,9 +395,11 @@ public final class Lifecycle {
      * outlives its shutdown or a failed start.
      */
     private static void finishLeftovers(RuntimeDir dir, boolean now) {
-        // The Wayland proxy serves only the hypervisor, and never ends by itself: it goes at once.
-        List<ProcessIdentity> proxies = ProcessIdentity.sessionLeadersMentioning(dir.waylandSocket().toString());
-        List<ProcessIdentity> leftovers = ProcessIdentity.sessionLeadersMentioning(dir.dir() + "/");
+        // The Wayland proxy and the waypipe client serve only this VM, and never end by themselves: they go at once.
+        List<ProcessIdentity> proxies = new ArrayList<>(ProcessIdentity.sessionLeadersMentioning(dir.waylandSocket().toString()));
+        proxies.addAll(ProcessIdentity.sessionLeadersMentioning(dir.desktopDir() + "/"));
+        List<ProcessIdentity> leftovers = new ArrayList<>(ProcessIdentity.sessionLeadersMentioning(dir.dir() + "/"));
+        proxies.stream().filter(process -> !leftovers.contains(process)).forEach(leftovers::add);
         Deadline grace = Deadline.in(now ? Duration.ZERO : KEEPER_GRACE);
         for (ProcessIdentity process : leftovers) {
             if (exited(process, proxies.contains(process) ? Duration.ZERO : grace.remaining())) {
@@ -740,8 +742,9 @@ public final class Lifecycle {
     }
 
     private Plan removeRuntimeDir(String vmName) {
-        return Plan.of(org.qvm.plan.Step.of(Command.of("rm", "-rf", "--one-file-system", "--",
-                RuntimeDir.of(host, vmName).dir().toString())));
+        RuntimeDir dir = RuntimeDir.of(host, vmName);
+        return Plan.builder().run(Command.of("rm", "-rf", "--one-file-system", "--", dir.dir().toString()))
+                .run(Command.of("rm", "-rf", "--one-file-system", "--", dir.desktopDir().toString())).build();
     }
 
     /**

@@ -40,6 +40,35 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
     }
 
     /**
+     * As {@link #sessionLeaderWithArguments}, where each of {@code consecutive} need only be
+     * contained in its argument: for a program that rewrites its arguments in place (waypipe
+     * splits its socket's path at the last '/').
+     */
+    public static Optional<ProcessIdentity> sessionLeaderWithArgumentsContaining(List<String> consecutive) {
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            return processes.map(path -> path.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
+                    .map(Long::parseLong).filter(pid -> holds(arguments(pid), consecutive))
+                    .filter(pid -> stat(pid).filter(stat -> stat.session() == pid && !stat.zombie()).isPresent())
+                    .map(ProcessIdentity::of).flatMap(Optional::stream).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static boolean holds(List<String> arguments, List<String> consecutive) {
+        for (int start = 0; start + consecutive.size() <= arguments.size(); start++) {
+            boolean all = true;
+            for (int i = 0; i < consecutive.size() && all; i++) {
+                all = arguments.get(start + i).contains(consecutive.get(i));
+            }
+            if (all) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Every session leader with an argument that contains {@code fragment} (a VM's runtime
      * directory, say): what was started detached for a VM and may still run.
      */

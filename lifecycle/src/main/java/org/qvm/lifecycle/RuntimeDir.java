@@ -53,9 +53,28 @@ public record RuntimeDir(Path dir) {
         return dir.resolve(hypervisor.name() + ".log");
     }
 
-    /** Where the VM's Wayland proxy listens, which the hypervisor gets instead of the compositor's socket. */
+    /** Where the VM's Wayland proxy listens, which the hypervisor gets instead of the compositor's socket (virtwl). */
     public Path waylandSocket() {
         return dir.resolve("wayland-0");
+    }
+
+    /** The proxy's clipboard control socket (qvm-clipboard), root's only. */
+    public Path clipboardSocket() {
+        return dir.resolve("clipboard.sock");
+    }
+
+    /**
+     * The desktop user's directory for a VM whose windows travel by waypipe:
+     * {@code <state-dir>/desktop/<vm>/}, theirs, 0700, in a directory only root can list. The
+     * proxy listens there ({@code wayland-0}), and so does the VM's waypipe client
+     * ({@code waypipe.sock}), which runs as the desktop user.
+     */
+    public Path desktopDir() {
+        return dir.getParent().resolve("desktop").resolve(dir.getFileName());
+    }
+
+    public Path waypipeSocket() {
+        return desktopDir().resolve("waypipe.sock");
     }
 
     public Path stateFile() {

@@ -67,10 +67,28 @@ public final class StartPlanner {
             } else if (!Files.exists(compositor.get())) {
                 problems.add("the Wayland socket " + compositor.get() + " does not exist (is the compositor running?)");
             }
-            compositor.ifPresent(socket -> companions.add(waylandProxy(vm.name(), dir, socket)));
         }
-        // The hypervisor never gets the compositor's own socket: only the VM's proxy, which relays what a guest may use.
-        Optional<Path> wayland = compositor.map(socket -> dir.waylandSocket());
+        boolean waypipe = definition.wayland() && definition.waylandTransport() == HostConfig.WaylandTransport.WAYPIPE;
+        if (compositor.isPresent()) {
+            Path socket = compositor.get();
+            if (waypipe) {
+                // The desktop user's own directory: the proxy listens there for their waypipe client.
+                ProxyMain.Owner owner = desktopUser(socket, problems);
+                Path desktop = dir.desktopDir();
+                runtime.run(Command.of("mkdir", "-p", "-m", "0711", desktop.getParent().toString()))
+                        .run(Command.of("rm", "-rf", "--one-file-system", "--", desktop.toString()))
+                        .run(Command.of("mkdir", "-m", "0700", desktop.toString()),
+                                Command.of("rm", "-rf", "--one-file-system", "--", desktop.toString()))
+                        .run(Command.of("chown", owner.uid() + ":" + owner.gid(), desktop.toString()));
+                companions.add(waylandProxy(vm.name(), desktop.resolve("wayland-0"), socket, dir));
+                companions.add(waypipeClient(dir, owner));
+            } else {
+                companions.add(waylandProxy(vm.name(), dir.waylandSocket(), socket, dir));
+            }
+        }
+        // The hypervisor never gets the compositor's own socket; with virtwl it gets the VM's proxy,
+        // which relays what a guest may use. With waypipe it gets nothing: windows come by the guest channel.
+        Optional<Path> wayland = compositor.filter(socket -> !waypipe).map(socket -> dir.waylandSocket());
 
         String params = String.join(" ", Stream.of(Stream.of(guestParameters(host, vm)), Stream.of(definition.kernelParams()),
                 networkKernelParameter.stream()).flatMap(s -> s).filter(part -> !part.isBlank()).toList());
@@ -96,10 +114,42 @@ public final class StartPlanner {
      * The VM's Wayland proxy (wayland-proxy's {@link ProxyMain}): listens on the runtime directory's
      * {@code wayland-0}, relays to the compositor, as the user who owns the compositor's socket.
      */
-    static Companion waylandProxy(String vm, RuntimeDir dir, Path compositor) {
-        List<String> arguments = List.of(vm, dir.waylandSocket().toString(), compositor.toString());
+    static Companion waylandProxy(String vm, Path listen, Path compositor, RuntimeDir dir) {
+        List<String> arguments = List.of(vm, listen.toString(), compositor.toString(), dir.clipboardSocket().toString());
         return new Companion("the Wayland proxy", Command.of(JavaCommand.argv(PROXY_JVM, ProxyMain.class.getName(), arguments)),
-                List.of(ProxyMain.class.getName(), vm, dir.waylandSocket().toString()), dir.waylandSocket());
+                List.of(ProxyMain.class.getName(), vm, listen.toString()), listen);
+    }
+
+    /**
+     * The VM's waypipe client: listens on {@code waypipe.sock} in the desktop user's directory, where
+     * qvmd hands it the streams the guest's GUI commands open, and draws through the VM's proxy. It
+     * parses what the guest sends, so it runs as the desktop user, never root.
+     */
+    static Companion waypipeClient(RuntimeDir dir, ProxyMain.Owner owner) {
+        List<String> argv = new ArrayList<>();
+        if (new com.sun.security.auth.module.UnixSystem().getUid() == 0) {
+            argv.addAll(List.of("setpriv", "--reuid=" + owner.uid(), "--regid=" + owner.gid(), "--clear-groups"));
+        }
+        // waypipe splits its socket's path at the last '/' in place: "/./" keeps the directory's
+        // own '/' in its command line, where qvm finds it again (and only it).
+        String socket = dir.desktopDir() + "/./" + dir.waypipeSocket().getFileName();
+        argv.addAll(List.of("env", "XDG_RUNTIME_DIR=" + dir.desktopDir(), "WAYLAND_DISPLAY=wayland-0",
+                "waypipe", "--no-gpu", "--socket", socket, "client"));
+        return new Companion("the waypipe client", Command.of(argv), List.of("--socket", dir.desktopDir() + "/"),
+                dir.waypipeSocket());
+    }
+
+    /** Who owns the compositor's socket: the desktop user, whom the proxy and waypipe run as. */
+    private static ProxyMain.Owner desktopUser(Path compositor, List<String> problems) {
+        if (!Files.exists(compositor)) {
+            return new ProxyMain.Owner(0, 0);  // Its absence is a problem already: the plan only shows.
+        }
+        try {
+            return ProxyMain.Owner.of(compositor);
+        } catch (java.io.IOException e) {
+            problems.add("cannot tell who owns the Wayland socket " + compositor + ": " + e.getMessage());
+            return new ProxyMain.Owner(0, 0);
+        }
     }
 
     /**
@@ -113,6 +163,9 @@ public final class StartPlanner {
         StringBuilder params = new StringBuilder("qvm.name=").append(vm.name())
                 .append(" qvm.agent=").append(channel).append(host.guest().port())
                 .append(" qvm.rpc=").append(channel).append(host.guest().rpcPort());
+        if (vm.definition().wayland() && vm.definition().waylandTransport() == HostConfig.WaylandTransport.WAYPIPE) {
+            params.append(" qvm.wayland=").append(channel).append(host.guest().waylandPort());
+        }
         List<VmDefinition.Share> shares = vm.definition().shares();
         if (!shares.isEmpty()) {
             params.append(" qvm.shares=").append(String.join(",", shares.stream()

@@ -95,7 +95,8 @@ class LaunchCommandLineTest {
         assertEquals("the Wayland proxy", proxy.what());
         List<String> argv = proxy.command().argv();
         assertEquals(List.of(org.qvm.wayland.ProxyMain.class.getName(), "shopping", run.resolve("wayland-0").toString(),
-                "/run/user/1000/wayland-1"), argv.subList(argv.size() - 4, argv.size()), "the proxy relays to the compositor: " + argv);
+                "/run/user/1000/wayland-1", run.resolve("clipboard.sock").toString()), argv.subList(argv.size() - 5, argv.size()),
+                "the proxy relays to the compositor: " + argv);
         assertEquals(run.resolve("wayland-0"), proxy.readyWhen(), "crosvm starts once the proxy listens");
         assertTrue(plan.launch().stream().noneMatch(arg -> arg.contains("/run/user/1000")), "crosvm never sees the compositor: "
                 + plan.launch());
@@ -104,6 +105,28 @@ class LaunchCommandLineTest {
         StartPlan personal = planOf(config, "personal", Hypervisors.configured(config.host(), config.require("personal")));
         assertTrue(personal.companions().stream().noneMatch(companion -> companion.what().contains("Wayland")) == !config
                 .require("personal").definition().wayland());
+    }
+
+    @Test
+    void withWaypipeTheWindowsComeByTheGuestChannelToAWaypipeClientOfTheDesktopUser() throws Exception {
+        Path config = Examples.copyTo(dir);
+        Files.writeString(dir.resolve("vms/shopping.toml"), Files.readString(dir.resolve("vms/shopping.toml"))
+                .replaceAll("(?m)^wayland = .*$", "wayland = true\nwayland-transport = \"waypipe\""));
+        Configuration configuration = new ConfigLoader().load(config, ConfigLoader.Recording.NEVER);
+        StartPlan plan = planOf(configuration, "shopping", Hypervisors.configured(configuration.host(), configuration.require("shopping")));
+        Path desktop = dir.resolve("run/desktop/shopping");
+        assertTrue(plan.launch().stream().noneMatch(arg -> arg.equals("--wayland-sock")), "crosvm forwards nothing: " + plan.launch());
+        assertTrue(String.join(" ", plan.launch()).contains("qvm.wayland=vsock:5002"), "the guest learns where: " + plan.launch());
+        org.qvm.hypervisor.Companion proxy = plan.companions().get(0);
+        assertEquals(desktop.resolve("wayland-0"), proxy.readyWhen(), "the proxy listens in the desktop user's directory");
+        org.qvm.hypervisor.Companion waypipe = plan.companions().get(1);
+        List<String> argv = waypipe.command().argv();
+        assertEquals(List.of("waypipe", "--no-gpu", "--socket", desktop + "/./waypipe.sock", "client"),
+                argv.subList(argv.size() - 5, argv.size()), argv.toString());
+        assertTrue(argv.contains("XDG_RUNTIME_DIR=" + desktop) && argv.contains("WAYLAND_DISPLAY=wayland-0"), argv.toString());
+        List<String> runtime = plan.runtime().render();
+        assertTrue(runtime.contains("mkdir -m 0700 " + desktop) && runtime.contains("mkdir -p -m 0711 " + desktop.getParent()),
+                runtime.toString());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,7 @@ public final class Qvmd implements AutoCloseable {
     private final CallHandler handler;
     private final Map<String, Listening> listening = new HashMap<>();
     private final Map<String, Semaphore> calls = new ConcurrentHashMap<>();
+    private final WindowStreams windows;
     private volatile boolean closed;
     private volatile Duration answerTimeout = Duration.ofSeconds(10);
     private volatile Configuration current;
@@ -61,6 +63,7 @@ public final class Qvmd implements AutoCloseable {
         this.configPath = configPath;
         this.log = log;
         this.handler = new CallHandler(configPath, runner, environment, new Asker(runner), log);
+        this.windows = new WindowStreams(() -> current, log);
     }
 
     /** Where a VM's calls arrive: a socket path, or an address to bind and the one peer it serves. */
@@ -118,8 +121,10 @@ public final class Qvmd implements AutoCloseable {
         Map<String, Endpoint> wanted = new HashMap<>();
         HostConfig.GuestTransport transport = host.guest().transport();
         if (transport == HostConfig.GuestTransport.VSOCK) {
-            if (!listening.containsKey("")) {
-                listenOnVsock(host.guest().rpcPort());
+            for (Kind kind : Kind.values()) {
+                if (!listening.containsKey(kind.key(""))) {
+                    listenOnVsock(kind, kind.port(host));
+                }
             }
             return;
         }
@@ -129,12 +134,16 @@ public final class Qvmd implements AutoCloseable {
             if (state == VmState.HALTED || state == VmState.CRASHED) {
                 continue;
             }
-            if (transport == HostConfig.GuestTransport.UNIX) {
-                wanted.put(vm.name(), Endpoint.unix(RuntimeDir.of(host, vm.name()).hostPortSocket(host.guest().rpcPort())));
-            } else {
-                vm.link().ifPresent(link -> wanted.put(vm.name(), Endpoint.tcp(
-                        new InetSocketAddress(address(link.host().toString()), (int) host.guest().rpcPort()),
-                        address(link.guest().toString()))));
+            List<Kind> kinds = windowsByWaypipe(vm) ? List.of(Kind.CALLS, Kind.WINDOWS) : List.of(Kind.CALLS);
+            for (Kind kind : kinds) {
+                long port = kind.port(host);
+                String key = kind.key(vm.name());
+                if (transport == HostConfig.GuestTransport.UNIX) {
+                    wanted.put(key, Endpoint.unix(RuntimeDir.of(host, vm.name()).hostPortSocket(port)));
+                } else {
+                    vm.link().ifPresent(link -> wanted.put(key, Endpoint.tcp(
+                            new InetSocketAddress(address(link.host().toString()), (int) port), address(link.guest().toString()))));
+                }
             }
         }
         listening.entrySet().removeIf(entry -> {
@@ -144,26 +153,51 @@ public final class Qvmd implements AutoCloseable {
             }
             return !keep;
         });
-        wanted.forEach((vm, endpoint) -> {
-            if (!listening.containsKey(vm)) {
-                listen(vm, endpoint);
+        wanted.forEach((key, endpoint) -> {
+            if (!listening.containsKey(key)) {
+                listen(Kind.of(key), Kind.vmOf(key), endpoint);
             }
         });
     }
 
-    private void listen(String vm, Endpoint endpoint) {
+    /** What arrives on a port: guests' calls, or the streams of their windows (waypipe). */
+    enum Kind {
+        CALLS, WINDOWS;
+
+        long port(HostConfig host) {
+            return this == CALLS ? host.guest().rpcPort() : host.guest().waylandPort();
+        }
+
+        String key(String vm) {
+            return this == CALLS ? vm : vm + "#windows";
+        }
+
+        static Kind of(String key) {
+            return key.endsWith("#windows") ? WINDOWS : CALLS;
+        }
+
+        static String vmOf(String key) {
+            return key.endsWith("#windows") ? key.substring(0, key.length() - "#windows".length()) : key;
+        }
+    }
+
+    private static boolean windowsByWaypipe(Vm vm) {
+        return vm.definition().wayland() && vm.definition().waylandTransport() == HostConfig.WaylandTransport.WAYPIPE;
+    }
+
+    private void listen(Kind kind, String vm, Endpoint endpoint) {
         try {
             if (endpoint.unix().isPresent()) {
                 if (!Files.isDirectory(endpoint.unix().get().getParent())) {
                     return;
                 }
                 Unix.Listener listener = Unix.Listener.listen(endpoint.unix().get());
-                acceptLoop(vm, () -> Optional.of(Map.entry(vm, listener.accept())));
-                listening.put(vm, new Listening(endpoint, listener));
+                acceptLoop(kind, vm, () -> Optional.of(Map.entry(vm, listener.accept())));
+                listening.put(kind.key(vm), new Listening(endpoint, listener));
             } else {
                 Tcp.Listener listener = Tcp.Listener.listen(endpoint.tcp().orElseThrow());
                 InetAddress guest = endpoint.guest().orElseThrow();
-                acceptLoop(vm, () -> {
+                acceptLoop(kind, vm, () -> {
                     Tcp.Accepted accepted = listener.accept();
                     if (!accepted.peer().equals(guest)) {
                         log.accept("refused a call on " + endpoint + " from " + accepted.peer().getHostAddress() + ", which is not "
@@ -173,20 +207,24 @@ public final class Qvmd implements AutoCloseable {
                     }
                     return Optional.of(Map.entry(vm, accepted.socket()));
                 });
-                listening.put(vm, new Listening(endpoint, listener));
+                listening.put(kind.key(vm), new Listening(endpoint, listener));
             }
-            problem(vm, "");
-            log.accept("listening for " + vm + "'s calls on " + endpoint);
+            problem(kind.key(vm), "");
+            log.accept("listening for " + vm + "'s " + what(kind) + " on " + endpoint);
         } catch (IOException e) {
             // A tap that is not up yet has no address to bind: the next refresh tries again.
-            problem(vm, "cannot listen for " + vm + "'s calls on " + endpoint + " yet: " + e.getMessage());
+            problem(kind.key(vm), "cannot listen for " + vm + "'s " + what(kind) + " on " + endpoint + " yet: " + e.getMessage());
         }
     }
 
-    private void listenOnVsock(long port) {
+    private static String what(Kind kind) {
+        return kind == Kind.CALLS ? "calls" : "windows (waypipe)";
+    }
+
+    private void listenOnVsock(Kind kind, long port) {
         try {
             Vsock.Listener listener = Vsock.Listener.listen(port);
-            acceptLoop("vsock", () -> {
+            acceptLoop(kind, "vsock", () -> {
                 Vsock.Accepted accepted = listener.accept();
                 long cid = accepted.peer().cid();
                 Optional<Vm> caller = Optional.ofNullable(current).flatMap(config -> config.vms().stream()
@@ -198,10 +236,10 @@ public final class Qvmd implements AutoCloseable {
                 }
                 return Optional.of(Map.entry(caller.get().name(), accepted.socket()));
             });
-            listening.put("", new Listening(Endpoint.unix(Path.of("/dev/vsock")), listener));
-            log.accept("listening for calls on vsock port " + port);
+            listening.put(kind.key(""), new Listening(Endpoint.unix(Path.of("/dev/vsock")), listener));
+            log.accept("listening for " + what(kind) + " on vsock port " + port);
         } catch (IOException | RuntimeException e) {
-            problem("vsock", "cannot listen on vsock port " + port + ": " + e.getMessage());
+            problem(kind.key("vsock"), "cannot listen on vsock port " + port + ": " + e.getMessage());
         }
     }
 
@@ -221,7 +259,7 @@ public final class Qvmd implements AutoCloseable {
         }
     }
 
-    private void acceptLoop(String name, Acceptor acceptor) {
+    private void acceptLoop(Kind kind, String name, Acceptor acceptor) {
         Thread thread = new Thread(() -> {
             while (!closed) {
                 Optional<Map.Entry<String, GuestSocket>> call;
@@ -230,9 +268,15 @@ public final class Qvmd implements AutoCloseable {
                 } catch (IOException e) {
                     return;
                 }
-                call.ifPresent(entry -> dispatch(entry.getKey(), entry.getValue()));
+                call.ifPresent(entry -> {
+                    if (kind == Kind.CALLS) {
+                        dispatch(entry.getKey(), entry.getValue());
+                    } else {
+                        windows.relay(entry.getKey(), entry.getValue());
+                    }
+                });
             }
-        }, "qvmd-accept-" + name);
+        }, "qvmd-accept-" + name + (kind == Kind.WINDOWS ? "-windows" : ""));
         thread.setDaemon(true);
         thread.start();
     }

@@ -29,7 +29,7 @@ import org.qvm.plan.Command;
  *   chain vm-NAME-input { ip saddr != GUEST drop;
  *                         ct state established,related ct original ip daddr GUEST accept;
  *                         [ip daddr HOST udp/tcp dport 53 accept, when the host serves DNS];
- *                         [ip daddr HOST tcp dport RPC accept, with [guest] transport = "tcp": calls to qvmd];
+ *                         [ip daddr HOST tcp dport { RPC, WAYLAND } accept, with [guest] transport = "tcp": qvmd];
  *                         drop }
  * }
  * </pre>
@@ -167,9 +167,9 @@ final class NftRuleset {
             }
         }
         if (host.guest().transport() == HostConfig.GuestTransport.TCP) {
-            // Calls the guest makes to qvmd, on its own gateway address only.
-            commands.add(nft("add", "rule", FAMILY, TABLE, input, "ip daddr " + link.host() + " tcp dport "
-                    + host.guest().rpcPort() + " accept"));
+            // Calls the guest makes to qvmd, and its windows' streams (waypipe), on its own gateway address only.
+            commands.add(nft("add", "rule", FAMILY, TABLE, input, "ip daddr " + link.host() + " tcp dport { "
+                    + host.guest().rpcPort() + ", " + host.guest().waylandPort() + " } accept"));
         }
         commands.add(nft("add", "rule", FAMILY, TABLE, input, "drop"));
         return commands;

@@ -144,7 +144,7 @@ class NetworkPlannerTest {
         Files.writeString(personal, "agent = \"none\"\n" + Files.readString(personal));
         Configuration tcp = new ConfigLoader().load(host.file(), ConfigLoader.Recording.NEVER);
         List<String> rendered = NetworkPlanner.up(tcp.host(), tcp.require("dev"), fresh()).plan().render();
-        int rpc = rendered.indexOf("nft add rule inet qvm vm-dev-input 'ip daddr 10.0.0.8 tcp dport 5001 accept'");
+        int rpc = rendered.indexOf("nft add rule inet qvm vm-dev-input 'ip daddr 10.0.0.8 tcp dport { 5001, 5002 } accept'");
         assertTrue(rpc > 0, rendered.toString());
         assertEquals("nft add rule inet qvm vm-dev-input drop", rendered.get(rpc + 1), "and nothing else of the host");
     }

@@ -121,8 +121,12 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
      *                      file copy in progress to move on) before it gives up on a guest that stopped answering
      * @param rpcPort       where the host (qvmd) takes calls that guests make (qvm-copy in a guest)
      */
+    /**
+     * @param rpcPort     where qvmd takes the calls guests make
+     * @param waylandPort where qvmd takes the Wayland streams (waypipe) guests open, for the VM's waypipe client
+     */
     public record Guest(GuestTransport transport, long port, java.time.Duration startTimeout,
-                        java.time.Duration answerTimeout, long rpcPort) {
+                        java.time.Duration answerTimeout, long rpcPort, long waylandPort) {
     }
 
     /**
@@ -138,6 +142,18 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
         }
     }
 
+    /** How a VM's windows reach the host's compositor (always through the VM's Wayland proxy). */
+    public enum WaylandTransport {
+        /** The hypervisor's own forwarding: crosvm's --wayland-sock (the guest brings a virtwl/cross-domain proxy). */
+        VIRTWL,
+        /** waypipe, over the guest channel: any hypervisor; the guest needs only waypipe (templates have it). */
+        WAYPIPE;
+
+        public static WaylandTransport defaultFor(Hypervisor hypervisor) {
+            return hypervisor == Hypervisor.QEMU ? WAYPIPE : VIRTWL;
+        }
+    }
+
     public enum GuestTransport {
         /** AF_VSOCK to the guest's CID. */
         VSOCK,
@@ -150,9 +166,11 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
     /**
      * The host compositor socket that VMs with {@code wayland = true} forward to.
      *
-     * @param socket the socket; empty means {@code $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY} at start time
+     * @param socket    the socket; empty means {@code $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY} at start time
+     * @param transport how a VM's windows reach it, when the VM does not say; empty: by hypervisor
+     *                  ({@link WaylandTransport#defaultFor})
      */
-    public record Wayland(Optional<Path> socket) {
+    public record Wayland(Optional<Path> socket, Optional<WaylandTransport> transport) {
 
         /** The socket to use, given the environment; empty if it cannot be found out. */
         public Optional<Path> resolve(Map<String, String> environment) {

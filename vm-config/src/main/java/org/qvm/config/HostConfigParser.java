@@ -18,6 +18,7 @@ final class HostConfigParser {
     static final long DEFAULT_START_TIMEOUT = 60;
     static final long DEFAULT_ANSWER_TIMEOUT = 10;
     static final long DEFAULT_RPC_PORT = 5001;
+    static final long DEFAULT_WAYLAND_PORT = 5002;
     static final String DEFAULT_POLICY_FILE = "/etc/qvm/policy.toml";
     /** The dialog that asks the desktop user about a guest's call (bin/qvm-policy-ask, with zenity). */
     static final String DEFAULT_ASK_COMMAND = "qvm-policy-ask";
@@ -151,8 +152,12 @@ final class HostConfigParser {
                 table.integer("port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_GUEST_PORT),
                 java.time.Duration.ofSeconds(table.integer("start-timeout", 1, 3600).orElse(DEFAULT_START_TIMEOUT)),
                 java.time.Duration.ofSeconds(table.integer("answer-timeout", 1, 600).orElse(DEFAULT_ANSWER_TIMEOUT)),
-                table.integer("rpc-port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_RPC_PORT));
+                table.integer("rpc-port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_RPC_PORT),
+                table.integer("wayland-port", 1, 0xFFFF_FFFEL).orElse(DEFAULT_WAYLAND_PORT));
         table.finish();
+        if (guest.waylandPort() == guest.rpcPort() || guest.waylandPort() == guest.port()) {
+            table.error("wayland-port", "'" + table.name("wayland-port") + "' must differ from port and rpc-port");
+        }
         return guest;
     }
 
@@ -173,7 +178,8 @@ final class HostConfigParser {
     private static HostConfig.Wayland wayland(TableReader table) {
         Optional<String> socket = table.string("socket").filter(text -> !text.isEmpty());
         HostConfig.Wayland wayland = new HostConfig.Wayland(
-                socket.map(text -> Values.resolve(table.document().file(), text)));
+                socket.map(text -> Values.resolve(table.document().file(), text)),
+                table.parsed("transport", text -> enumValue(HostConfig.WaylandTransport.class, text)));
         table.finish();
         return wayland;
     }

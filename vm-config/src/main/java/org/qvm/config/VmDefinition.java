@@ -10,15 +10,16 @@ import java.util.OptionalLong;
  * {@code template} names the template its kernel, initrd and root image come from, where they do
  * (its own, or the host's default one); explicit {@code kernel}, {@code initrd} and {@code rootfs}
  * win over a template.
- * {@code hypervisor} is the VM's own or the host's; {@code wayland} is false by default on qemu,
- * which cannot forward it.
+ * {@code hypervisor} is the VM's own or the host's; {@code wayland} is true by default on crosvm and
+ * false on qemu; {@code waylandTransport} says how the windows travel (the VM's
+ * {@code wayland-transport}, else the host's {@code [wayland] transport}, else the hypervisor's default).
  * Its CID and address, when the file does not pin them, are allocated by {@link ConfigLoader}.
  */
 public record VmDefinition(String name, Path file, Label label, int memoryMib, int cpus, boolean autostart,
                            boolean wayland, String kernelParams, Path kernel, Path rootfs, Optional<Path> initrd,
                            Optional<String> template, OptionalLong cid, Size privateSize, Network network, List<Share> shares,
                            HostConfig.Hypervisor hypervisor, List<String> crosvmExtraArgs, List<String> qemuExtraArgs,
-                           Agent agent) {
+                           Agent agent, HostConfig.WaylandTransport waylandTransport) {
 
     public VmDefinition {
         shares = List.copyOf(shares);
@@ -29,7 +30,7 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
     /** The same definition with another private volume size. */
     public VmDefinition withPrivateSize(Size size) {
         return new VmDefinition(name, file, label, memoryMib, cpus, autostart, wayland, kernelParams, kernel, rootfs,
-                initrd, template, cid, size, network, shares, hypervisor, crosvmExtraArgs, qemuExtraArgs, agent);
+                initrd, template, cid, size, network, shares, hypervisor, crosvmExtraArgs, qemuExtraArgs, agent, waylandTransport);
     }
 
     /**

@@ -31,12 +31,15 @@ final class VmDefinitionParser {
         Optional<Path> templateDir = ownTemplate.map(template -> Templates.of(host.dataDir(), template));
         Optional<HostConfig.Hypervisor> ownHypervisor = root.parsed("hypervisor", HostConfigParser::hypervisor);
         HostConfig.Hypervisor hypervisor = ownHypervisor.orElse(host.hypervisor());
+        HostConfig.WaylandTransport transport = root.parsed("wayland-transport",
+                        text -> HostConfigParser.enumValue(HostConfig.WaylandTransport.class, text))
+                .or(() -> host.wayland().transport()).orElse(HostConfig.WaylandTransport.defaultFor(hypervisor));
         VmDefinition vm = new VmDefinition(name, document.file(),
                 root.parsed("label", Label::parse).orElse(DEFAULT_LABEL),
                 Values.memoryMib(root, "memory").orElse(defaults.memoryMib()),
                 Values.cpus(root, "cpus").orElse(defaults.cpus()),
                 root.bool("autostart").orElse(false),
-                wayland(root, hypervisor, ownHypervisor.isPresent() ? "its hypervisor = \"qemu\""
+                wayland(root, hypervisor, transport, ownHypervisor.isPresent() ? "its hypervisor = \"qemu\""
                         : "hypervisor = \"qemu\" in " + host.file()),
                 root.string("kernel-params").orElse(defaults.kernelParams()),
                 Values.path(root, "kernel").or(() -> templateDir.map(Templates::kernel)).orElse(defaults.kernel()),
@@ -51,7 +54,8 @@ final class VmDefinitionParser {
                 extraArgs(root, "crosvm"),
                 extraArgs(root, "qemu"),
                 root.parsed("agent", text -> HostConfigParser.enumValue(VmDefinition.Agent.class, text))
-                        .orElse(VmDefinition.Agent.QVM));
+                        .orElse(VmDefinition.Agent.QVM),
+                transport);
         root.finish();
         return vm;
     }
@@ -130,14 +134,15 @@ final class VmDefinitionParser {
     }
 
     /**
-     * Whether the VM's windows are forwarded: by default where the hypervisor can (crosvm's virtwl);
-     * asking for it on qemu, which cannot, is an error.
+     * Whether the VM's windows are forwarded: by default on crosvm. On qemu only with waypipe: qemu
+     * has no virtwl, so wayland = true with the virtwl transport is an error there.
      */
-    private static boolean wayland(TableReader root, HostConfig.Hypervisor hypervisor, String whyQemu) {
+    private static boolean wayland(TableReader root, HostConfig.Hypervisor hypervisor, HostConfig.WaylandTransport transport,
+                                   String whyQemu) {
         Optional<Boolean> wayland = root.bool("wayland");
-        if (hypervisor == HostConfig.Hypervisor.QEMU && wayland.orElse(false)) {
-            root.error("wayland", "'wayland' = true needs crosvm, but this VM runs on qemu (" + whyQemu + "), which "
-                    + "cannot forward Wayland (crosvm's virtwl): set wayland = false, or hypervisor = \"crosvm\"");
+        if (hypervisor == HostConfig.Hypervisor.QEMU && wayland.orElse(false) && transport == HostConfig.WaylandTransport.VIRTWL) {
+            root.error("wayland", "'wayland' = true with the virtwl transport needs crosvm, but this VM runs on qemu (" + whyQemu
+                    + "), which has no virtwl: set wayland-transport = \"waypipe\", or hypervisor = \"crosvm\"");
             return false;
         }
         return wayland.orElse(hypervisor == HostConfig.Hypervisor.CROSVM);

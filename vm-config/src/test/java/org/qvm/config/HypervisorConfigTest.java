@@ -60,16 +60,31 @@ class HypervisorConfigTest {
     }
 
     @Test
-    void askingQemuForWaylandSaysWhyNot() {
+    void qemuForwardsWaylandWithWaypipeAndSaysWhyNotWithVirtwl() {
         host("hypervisor = \"qemu\"\n");
         fixture.vm("web", "label = \"green\"\nwayland = true\n");
-        fixture.vm("own", "hypervisor = \"qemu\"\nwayland = true\n");
+        fixture.vm("own", "hypervisor = \"qemu\"\nwayland = true\nwayland-transport = \"virtwl\"\n");
+        fixture.vm("plain", "hypervisor = \"qemu\"\n");
         assertEquals(List.of(
-                fixture.vmFile("own") + ":2:1: 'wayland' = true needs crosvm, but this VM runs on qemu (its hypervisor = "
-                        + "\"qemu\"), which cannot forward Wayland (crosvm's virtwl): set wayland = false, or hypervisor = \"crosvm\"",
-                fixture.vmFile("web") + ":2:1: 'wayland' = true needs crosvm, but this VM runs on qemu (hypervisor = \"qemu\" in "
-                        + fixture.hostFile + "), which cannot forward Wayland (crosvm's virtwl): set wayland = false, or "
-                        + "hypervisor = \"crosvm\""), errors());
+                fixture.vmFile("own") + ":2:1: 'wayland' = true with the virtwl transport needs crosvm, but this VM runs on qemu "
+                        + "(its hypervisor = \"qemu\"), which has no virtwl: set wayland-transport = \"waypipe\", or hypervisor = "
+                        + "\"crosvm\""), errors());
+    }
+
+    @Test
+    void theWaylandTransportIsTheVmsTheHostsOrTheHypervisorsDefault() {
+        host("[wayland]\ntransport = \"waypipe\"\n");
+        fixture.vm("a", "");
+        fixture.vm("b", "wayland-transport = \"virtwl\"\n");
+        fixture.vm("c", "hypervisor = \"qemu\"\nwayland = true\n");
+        Configuration configuration = new ConfigLoader().load(fixture.hostFile, ConfigLoader.Recording.NEVER);
+        assertEquals(HostConfig.WaylandTransport.WAYPIPE, configuration.require("a").definition().waylandTransport());
+        assertEquals(HostConfig.WaylandTransport.VIRTWL, configuration.require("b").definition().waylandTransport());
+        assertTrue(configuration.require("c").definition().wayland(), "qemu forwards Wayland with waypipe");
+        host("");
+        Configuration byHypervisor = new ConfigLoader().load(fixture.hostFile, ConfigLoader.Recording.NEVER);
+        assertEquals(HostConfig.WaylandTransport.VIRTWL, byHypervisor.require("a").definition().waylandTransport());
+        assertEquals(HostConfig.WaylandTransport.WAYPIPE, byHypervisor.require("c").definition().waylandTransport());
     }
 
     @Test

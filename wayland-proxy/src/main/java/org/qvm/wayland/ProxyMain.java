@@ -34,7 +34,8 @@ public final class ProxyMain {
      * root, first drops to {@code user} (by default the compositor socket's owner). Returns when
      * the proxy is stopped (the JVM's shutdown); an exception when it cannot start.
      */
-    public static void run(String vm, Path listen, Path compositor, Optional<Owner> user, PrintStream err) throws IOException {
+    public static void run(String vm, Path listen, Path compositor, Path clipboard, Optional<Owner> user, PrintStream err)
+            throws IOException {
         Protocols protocols = Protocols.builtIn();
         if (!Files.exists(compositor)) {
             throw new IOException("no compositor socket at " + compositor);
@@ -42,7 +43,7 @@ public final class ProxyMain {
         UnixListener listener = UnixListener.listen(listen);
         java.nio.channels.ServerSocketChannel control;
         try {
-            control = ClipboardControl.bind(listen.resolveSibling(ClipboardControl.SOCKET));
+            control = ClipboardControl.bind(clipboard);
         } catch (IOException e) {
             listener.close();
             throw e;
@@ -50,6 +51,9 @@ public final class ProxyMain {
         try {
             Owner owner = user.isPresent() ? user.get() : Owner.of(compositor);
             if (isRoot()) {
+                // The socket is the desktop user's too: their waypipe client connects to it.
+                java.nio.file.Files.setAttribute(listen, "unix:gid", owner.gid());
+                java.nio.file.Files.setAttribute(listen, "unix:uid", owner.uid());
                 Privileges.dropTo(owner.uid(), owner.gid());
             }
         } catch (IOException | RuntimeException e) {
@@ -82,12 +86,14 @@ public final class ProxyMain {
         return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
     }
 
-    /** {@code ProxyMain VM LISTEN COMPOSITOR}: for tests and benchmarks without the qvm tools. */
+    /** {@code ProxyMain VM LISTEN COMPOSITOR [CLIPBOARD]} (the clipboard's socket by default beside LISTEN), as qvm-start runs it. */
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) {
-            System.err.println("usage: ProxyMain VM LISTEN-SOCKET COMPOSITOR-SOCKET");
+        if (args.length != 3 && args.length != 4) {
+            System.err.println("usage: ProxyMain VM LISTEN-SOCKET COMPOSITOR-SOCKET [CLIPBOARD-SOCKET]");
             System.exit(2);
         }
-        run(args[0], Path.of(args[1]), Path.of(args[2]), Optional.empty(), System.err);
+        Path listen = Path.of(args[1]);
+        run(args[0], listen, Path.of(args[2]), args.length == 4 ? Path.of(args[3]) : listen.resolveSibling(ClipboardControl.SOCKET),
+                Optional.empty(), System.err);
     }
 }

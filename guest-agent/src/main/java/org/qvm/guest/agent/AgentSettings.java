@@ -11,10 +11,21 @@ import java.util.List;
  * @param openCommand      what opens a file or URL another VM sent, as the user, with it as the
  *                         last argument (default {@code xdg-open})
  * @param maxConnections   connections served at once; more are closed at once
+ * @param waylandSocket    where GUI commands' waypipe reaches the host (the {@link WaylandRelay}'s socket);
+ *                         empty when the VM's windows do not travel by waypipe
  */
 record AgentSettings(String user, java.nio.file.Path home, List<String> poweroffCommand, List<String> openCommand,
-                     int maxConnections) {
+                     int maxConnections, java.util.Optional<java.nio.file.Path> waylandSocket) {
     static final List<String> DEFAULT_OPEN_COMMAND = List.of("xdg-open");
+
+    AgentSettings(String user, java.nio.file.Path home, List<String> poweroffCommand, List<String> openCommand,
+                  int maxConnections) {
+        this(user, home, poweroffCommand, openCommand, maxConnections, java.util.Optional.empty());
+    }
+
+    AgentSettings withWaylandSocket(java.nio.file.Path socket) {
+        return new AgentSettings(user, home, poweroffCommand, openCommand, maxConnections, java.util.Optional.of(socket));
+    }
 
     AgentSettings {
         poweroffCommand = List.copyOf(poweroffCommand);

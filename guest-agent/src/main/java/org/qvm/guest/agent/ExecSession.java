@@ -84,6 +84,7 @@ final class ExecSession {
     }
 
     private Process start(ExecRequest request) throws Refused {
+        Path guiRuntime = null;
         String user = request.user().isEmpty() ? settings.user() : request.user();
         List<String> argv = new ArrayList<>(List.of("setsid"));
         Optional<Accounts.Account> account = Accounts.find(user);
@@ -96,6 +97,16 @@ final class ExecSession {
                 throw new Refused(Protocol.STATUS_REFUSED, "no user '" + user + "' in the guest");
             }
             argv.addAll(List.of("runuser", "-u", user, "--"));
+        }
+        if (request.gui()) {
+            // Its windows go through waypipe to the host's compositor (and the VM's Wayland proxy there).
+            java.nio.file.Path socket = settings.waylandSocket().orElseThrow(() -> new Refused(Protocol.STATUS_REFUSED,
+                    "this guest has no channel for windows (its VM's wayland-transport is not waypipe)"));
+            if (!isExecutable("waypipe", pathOf(request))) {
+                throw new Refused(Protocol.STATUS_NOT_FOUND, "command not found: waypipe (the guest needs it for windows)");
+            }
+            argv.addAll(List.of("waypipe", "--no-gpu", "--socket", socket.toString(), "server", "--"));
+            guiRuntime = runtimeDirFor(socket.getParent(), account);
         }
         if (request.shell()) {
             argv.addAll(List.of("/bin/sh", "-c", request.argv().get(0)));
@@ -113,6 +124,10 @@ final class ExecSession {
                 builder.environment().put(variable.substring(0, equals), variable.substring(equals + 1));
             }
         }
+        if (guiRuntime != null && request.env().stream().noneMatch(variable -> variable.startsWith("XDG_RUNTIME_DIR="))) {
+            // waypipe places the application's display socket there.
+            builder.environment().put("XDG_RUNTIME_DIR", guiRuntime.toString());
+        }
         Path home = settings.homeOf(user).orElse(Path.of("/"));
         Path cwd = request.cwd().isEmpty() ? home : Path.of(request.cwd());
         if (!Files.isDirectory(cwd)) {
@@ -127,6 +142,32 @@ final class ExecSession {
             return builder.start();
         } catch (IOException e) {
             throw new Refused(Protocol.STATUS_TRANSPORT, "cannot start: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A runtime directory for the user's GUI commands, {@code user-UID} beside the Wayland relay's
+     * socket (a directory only root writes): made 0700 and theirs, or checked to be so.
+     */
+    private static Path runtimeDirFor(Path parent, Optional<Accounts.Account> account) throws Refused {
+        int uid = account.map(Accounts.Account::uid).orElse(-1);
+        int gid = account.map(Accounts.Account::gid).orElse(-1);
+        Path dir = parent.resolve("user-" + (uid >= 0 ? uid : Accounts.current()));
+        try {
+            if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                if (uid >= 0 && Accounts.runningAsRoot()) {
+                    Files.setAttribute(dir, "unix:gid", gid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(dir, "unix:uid", uid, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new Refused(Protocol.STATUS_TRANSPORT, dir + " is not a directory");
+            }
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new Refused(Protocol.STATUS_TRANSPORT, "cannot make a runtime directory for windows: " + e.getMessage());
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
 public final class QvmAgent {
     static final String USAGE = "usage: qvm-agent [--listen vsock:PORT|tcp:PORT|unix:PATH|cmdline] [--host-address ADDR] "
             + "[--port PORT] [--user USER] "
-            + "[--poweroff-command 'CMD ARGS'] [--open-command 'CMD ARGS'] [--max-connections N] [-v]";
+            + "[--poweroff-command 'CMD ARGS'] [--open-command 'CMD ARGS'] [--wayland-host ADDR] [--wayland-socket PATH] "
+            + "[--max-connections N] [-v]";
 
     private QvmAgent() {
     }
@@ -47,6 +48,8 @@ public final class QvmAgent {
         List<String> open = AgentSettings.DEFAULT_OPEN_COMMAND;
         int maxConnections = 256;
         boolean verbose = false;
+        String waylandHost = null;
+        Path waylandSocket = WaylandRelay.DEFAULT_SOCKET;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -57,6 +60,8 @@ public final class QvmAgent {
                     case "--poweroff-command" -> poweroff = List.of(args[++i].trim().split("\\s+"));
                     case "--open-command" -> open = List.of(args[++i].trim().split("\\s+"));
                     case "--max-connections" -> maxConnections = Integer.parseInt(args[++i]);
+                    case "--wayland-host" -> waylandHost = args[++i];
+                    case "--wayland-socket" -> waylandSocket = Path.of(args[++i]);
                     case "-v", "--verbose" -> verbose = true;
                     case "-h", "--help" -> {
                         System.out.println(USAGE);
@@ -77,14 +82,27 @@ public final class QvmAgent {
         }
         try {
             Optional<String> host = Optional.ofNullable(hostAddress);
+            Optional<String> wayland = Optional.ofNullable(waylandHost);
+            Optional<String> gateway = Optional.empty();
             if (listen.equals("cmdline")) {
-                // What qvm-start put on the kernel command line: qvm.agent=, and the host as ip='s gateway.
+                // What qvm-start put on the kernel command line: qvm.agent=, the host as ip='s gateway,
+                // and with waypipe windows, qvm.wayland=.
                 KernelCommandLine cmdline = KernelCommandLine.read(Path.of("/proc/cmdline"));
                 listen = cmdline.agentListen();
                 host = host.or(cmdline::gateway);
+                gateway = cmdline.gateway();
+                wayland = wayland.or(() -> cmdline.value("qvm.wayland"));
+            }
+            AgentSettings served = settings.get();
+            if (wayland.isPresent()) {
+                Optional<Accounts.Account> account = Accounts.find(served.user());
+                boolean chown = Accounts.runningAsRoot() && account.isPresent();
+                WaylandRelay.start(waylandSocket, chown ? account.get().uid() : -1, chown ? account.get().gid() : -1,
+                        org.qvm.guest.calls.HostAddress.parse(wayland.get(), gateway), log);
+                served = served.withWaylandSocket(waylandSocket);
             }
             log.info("listening on " + listen);
-            serve(listen, port, host.map(QvmAgent::address), settings.get(), log);
+            serve(listen, port, host.map(QvmAgent::address), served, log);
         } catch (IOException | RuntimeException e) {
             log.error("cannot listen on " + listen + ": " + e.getMessage());
             System.exit(1);

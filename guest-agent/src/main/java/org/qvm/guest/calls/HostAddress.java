@@ -49,7 +49,7 @@ public final class HostAddress {
     }
 
     /** {@code unix:PATH}, {@code vsock:PORT}, {@code tcp:HOST:PORT}, or {@code tcp:PORT} at the gateway. */
-    static GuestEndpoint parse(String address, Optional<String> gateway) {
+    public static GuestEndpoint parse(String address, Optional<String> gateway) {
         try {
             if (address.startsWith("unix:") && address.length() > "unix:".length()) {
                 return new GuestEndpoint.Unix(Path.of(address.substring("unix:".length())));

@@ -18,8 +18,15 @@ import java.util.List;
  * @param user   the user to run as; empty for the agent's own user
  * @param cwd    the working directory; empty for the user's home
  * @param env    extra environment variables, {@code NAME=value}
+ * @param gui    a graphical application: the agent runs it under waypipe, whose stream reaches the
+ *               host's compositor over the guest channel (a guest whose windows travel so)
  */
-public record ExecRequest(boolean shell, boolean passIo, String user, String cwd, List<String> argv, List<String> env) {
+public record ExecRequest(boolean shell, boolean passIo, String user, String cwd, List<String> argv, List<String> env,
+                          boolean gui) {
+
+    public ExecRequest(boolean shell, boolean passIo, String user, String cwd, List<String> argv, List<String> env) {
+        this(shell, passIo, user, cwd, argv, env, false);
+    }
 
     public ExecRequest {
         argv = List.copyOf(argv);
@@ -35,7 +42,7 @@ public record ExecRequest(boolean shell, boolean passIo, String user, String cwd
     public byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte((shell ? 1 : 0) | (passIo ? 2 : 0));
+            out.writeByte((shell ? 1 : 0) | (passIo ? 2 : 0) | (gui ? 4 : 0));
             Payloads.writeString(out, user);
             Payloads.writeString(out, cwd);
             Payloads.writeStrings(out, argv);
@@ -53,7 +60,7 @@ public record ExecRequest(boolean shell, boolean passIo, String user, String cwd
     public static ExecRequest decode(byte[] payload) throws ProtocolException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
             int flags = in.readUnsignedByte();
-            if ((flags & ~3) != 0) {
+            if ((flags & ~7) != 0) {
                 throw new ProtocolException("unknown exec flags " + flags);
             }
             String user = Payloads.readString(in, payload.length);
@@ -63,7 +70,7 @@ public record ExecRequest(boolean shell, boolean passIo, String user, String cwd
             if (in.available() != 0) {
                 throw new ProtocolException("trailing bytes after the exec request");
             }
-            return new ExecRequest((flags & 1) != 0, (flags & 2) != 0, user, cwd, argv, env);
+            return new ExecRequest((flags & 1) != 0, (flags & 2) != 0, user, cwd, argv, env, (flags & 4) != 0);
         } catch (EOFException e) {
             throw new ProtocolException("truncated exec request");
         } catch (IllegalArgumentException e) {
