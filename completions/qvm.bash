@@ -806,6 +806,8 @@ _qvm_agent() {
         --user) return ;;
         --poweroff-command) return ;;
         --open-command) return ;;
+        --wayland-host) return ;;
+        --wayland-socket) return ;;
         --max-connections) return ;;
     esac
     if [[ $qvm_cur == -* ]]; then
@@ -814,6 +816,8 @@ _qvm_agent() {
 --user
 --poweroff-command
 --open-command
+--wayland-host
+--wayland-socket
 --max-connections
 -v
 --verbose"

@@ -291,5 +291,7 @@ complete -c qvm-agent -l port -r -d 'The port a unix listener answers for (defau
 complete -c qvm-agent -l user -r -d 'Whose commands run by default and who receives copied files (default: the agent\'s own user).'
 complete -c qvm-agent -l poweroff-command -r -d 'What power-off runs (default: systemctl poweroff), split at spaces, no shell.'
 complete -c qvm-agent -l open-command -r -d 'What opens a file or URL another VM sent, as the user, with it as the last argument (default: xdg-open), split at spaces, no shell.'
+complete -c qvm-agent -l wayland-host -r -d 'Where GUI commands\' waypipe streams go on the host (vsock:PORT, tcp:HOST:PORT, tcp:PORT at the gateway, unix:PATH); with --listen cmdline, qvm.wayland= on the kernel command line. Without it, no GUI commands.'
+complete -c qvm-agent -l wayland-socket -r -d 'The relay\'s socket, where GUI commands\' waypipe connects (default /run/qvm/waypipe.sock).'
 complete -c qvm-agent -l max-connections -r -d 'Connections served at once (default 256).'
 complete -c qvm-agent -s v -l verbose -d 'Log connections to standard error.'

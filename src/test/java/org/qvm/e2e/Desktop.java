@@ -54,8 +54,10 @@ final class Desktop implements AutoCloseable {
             builder.command(weston).environment().put("XDG_RUNTIME_DIR", runtime.toString());
             desktop.processes.add(builder.start());
             HostSandbox.await("weston's socket", Duration.ofSeconds(30), () -> Files.exists(desktop.socket()));
-            Files.writeString(sandbox.config, Files.readString(sandbox.config).replace("socket = \"" + dir + "/wayland-0\"",
-                    "socket = \"" + desktop.socket() + "\""));
+            String config = Files.readString(sandbox.config);
+            String standIn = "socket = \"" + dir + "/wayland-0\"";
+            Files.writeString(sandbox.config, config.contains(standIn) ? config.replace(standIn, "socket = \"" + desktop.socket() + "\"")
+                    : config + "\n[wayland]\nsocket = \"" + desktop.socket() + "\"\n");
             return desktop;
         } catch (Exception | Error e) {
             desktop.close();

@@ -36,10 +36,12 @@ class RealGuestIT {
     HostSandbox sandbox;
     Process webServer;
     Process qvmd;
+    Desktop desktop;
+    Path proto;
 
     @BeforeEach
     void setUp() throws Exception {
-        Privileged.requireRoot("mmdebstrap", "mksquashfs", "qemu-system-x86_64", "ip", "nft", "python3");
+        Privileged.requireRoot("mmdebstrap", "mksquashfs", "qemu-system-x86_64", "ip", "nft", "python3", "weston", "waypipe", "setpriv");
         Path templates = SharedTemplate.dataDir().resolve("templates");
         sandbox = new HostSandbox(dir);
         Files.createDirectories(dir.resolve("lib/templates"));
@@ -71,6 +73,8 @@ class RealGuestIT {
         Files.createDirectories(dir.resolve("outbox"));
         Files.writeString(dir.resolve("outbox/for-dev.txt"), "read me, do not write me\n");
         sandbox.vm("dev", """
+                wayland = true
+                wayland-transport = "waypipe"
                 [network]
                 [[share]]
                 path = "%s/outbox"
@@ -78,6 +82,11 @@ class RealGuestIT {
                 read-only = true
                 """.formatted(dir));
         sandbox.vm("web", "[network]\n");
+        // The host's desktop: a real weston, whose protocol log says what a guest's windows sent.
+        desktop = Desktop.start(sandbox, false);
+        proto = dir.resolve("proto.log");
+        desktop.keep(desktop.client(desktop.socket(), "weston-debug", "proto").redirectErrorStream(true)
+                .redirectOutput(proto.toFile()).start());
         // The internet: a web server in the other namespace, and a way back to the VMs' addresses
         // (as a router on the uplink's side would have), so that only the host's rules keep it out.
         Files.writeString(Files.createDirectories(dir.resolve("www")).resolve("token"), "hello from the internet\n");
@@ -100,6 +109,9 @@ class RealGuestIT {
         }
         if (sandbox != null) {
             sandbox.run("qvm-kill", "--all");
+        }
+        if (desktop != null) {
+            desktop.close();
         }
         HostSandbox.closeLeavingNothing(sandbox);
     }
@@ -195,6 +207,19 @@ class RealGuestIT {
         assertNotEquals(0, statusInGuest("dev", "test -e ~/QubesIncoming/web"));
         assertEquals(0, statusInGuest("web", tcpConnect(webGateway, 5001)), "web reaches qvmd on its own gateway");
         assertNotEquals(0, statusInGuest("web", tcpConnect(devGateway, 5001)), "web reached qvmd on dev's gateway");
+
+        // Windows: an app of the real guest drawn on the host's weston, tagged, by waypipe over its TCP channel.
+        HostSandbox.await("qvmd to take dev's windows", Duration.ofSeconds(60),
+                () -> sandbox.host.attempt("ss", "-Hltn", "sport = :5002").stdout().contains(devGateway + ":5002"));
+        HostSandbox.assertOk(sandbox.run("qvm-run", "dev", "weston-simple-shm"));
+        HostSandbox.await("dev's window on the host", Duration.ofSeconds(180), () -> {
+            try {
+                return Files.readString(proto).contains("set_title(\"[dev] simple-shm\")");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertTrue(Files.readString(proto).contains("set_app_id(\"qvm.dev.org.freedesktop.weston.simple-shm\")"));
 
         // A read-only share is readable, not writable.
         assertEquals("read me, do not write me\n", inGuest("dev", "cat ~/outbox/for-dev.txt"));

@@ -21,6 +21,8 @@ import org.qvm.testsupport.Examples;
  */
 final class SharedTemplate {
     static final String NAME = "qvm-test";
+    /** weston for its demo clients: a real guest's windows, drawn on the host (RealGuestIT). */
+    static final List<String> EXTRA_PACKAGES = List.of("weston");
     private static Path dataDir;
 
     private SharedTemplate() {
@@ -41,7 +43,9 @@ final class SharedTemplate {
             Files.createDirectories(home.resolve("vms"));
             Path log = home.resolve("build.log");
             long start = System.nanoTime();
-            ProcessBuilder builder = new ProcessBuilder(root.resolve("bin/qvm-template").toString(), "build", "-v", NAME)
+            List<String> argv = new java.util.ArrayList<>(List.of(root.resolve("bin/qvm-template").toString(), "build", "-v", NAME));
+            EXTRA_PACKAGES.forEach(extra -> argv.addAll(List.of("--package", extra)));
+            ProcessBuilder builder = new ProcessBuilder(argv)
                     .redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().put("QVM_CONFIG", config.toString());
             Process build = builder.start();
@@ -60,6 +64,7 @@ final class SharedTemplate {
     private static String checksum(Path root) throws IOException {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(String.join(",", EXTRA_PACKAGES).getBytes());
             for (Path tree : List.of(root.resolve("guest"), root.resolve("guest-agent/target/classes"), root.resolve("bin"),
                     root.resolve("templates/target/classes"))) {
                 List<Path> files;

@@ -110,6 +110,26 @@ class WaypipeIT extends Scenario {
                 () -> processes("waypipe", "server", "weston-simple-shm").isEmpty());
         assertTrue(HostSandbox.running(client.pid()), "the VM's waypipe client serves on");
 
+        // A VM that opens streams in a loop gets 64 at once, and refusals for the rest.
+        List<java.nio.channels.SocketChannel> flood = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 70; i++) {
+                flood.add(java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(
+                        sandbox.runtimeDir("work").resolve("vsock.sock_5002"))));
+            }
+            HostSandbox.await("qvmd to refuse the streams past 64", Duration.ofSeconds(30), () -> {
+                try {
+                    return Files.readString(sandbox.errorOf(qvmd)).contains("a window stream from work refused: 64 are open");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+        } finally {
+            for (java.nio.channels.SocketChannel stream : flood) {
+                stream.close();
+            }
+        }
+
         // The VM goes, and its waypipe client and proxy with it.
         HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev", "work"));
         assertFalse(HostSandbox.running(client.pid()), "the waypipe client goes with its VM");

@@ -43,7 +43,7 @@ record ToolModel(String name, String header, List<String> description, String sy
                         + "is root; copied files land in ~/QubesIncoming/host/ of the user it delivers to. The protocol is "
                         + "described in guest-agent/PROTOCOL.md."),
                 "qvm-agent [--listen vsock:PORT|unix:PATH] [--port PORT] [--user USER] [--poweroff-command 'CMD ARGS'] "
-                        + "[--open-command 'CMD ARGS'] [--max-connections N] [-v]",
+                        + "[--open-command 'CMD ARGS'] [--wayland-host ADDR] [--wayland-socket PATH] [--max-connections N] [-v]",
                 List.of(new Option(List.of("--listen"), "vsock:PORT|unix:PATH", "Where to listen (default vsock:5000); "
                                 + "unix:PATH serves the hybrid-vsock CONNECT handshake itself.", Values.FREE, List.of()),
                         new Option(List.of("--port"), "PORT", "The port a unix listener answers for (default 5000).",
@@ -55,6 +55,11 @@ record ToolModel(String name, String header, List<String> description, String sy
                         new Option(List.of("--open-command"), "'CMD ARGS'", "What opens a file or URL another VM sent, as "
                                 + "the user, with it as the last argument (default: xdg-open), split at spaces, no shell.",
                                 Values.FREE, List.of()),
+                        new Option(List.of("--wayland-host"), "ADDR", "Where GUI commands' waypipe streams go on the host "
+                                + "(vsock:PORT, tcp:HOST:PORT, tcp:PORT at the gateway, unix:PATH); with --listen cmdline, "
+                                + "qvm.wayland= on the kernel command line. Without it, no GUI commands.", Values.FREE, List.of()),
+                        new Option(List.of("--wayland-socket"), "PATH", "The relay's socket, where GUI commands' waypipe "
+                                + "connects (default /run/qvm/waypipe.sock).", Values.FREE, List.of()),
                         new Option(List.of("--max-connections"), "N", "Connections served at once (default 256).",
                                 Values.FREE, List.of()),
                         new Option(List.of("-v", "--verbose"), null, "Log connections to standard error.", Values.NONE,

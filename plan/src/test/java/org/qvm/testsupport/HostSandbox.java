@@ -144,6 +144,10 @@ public final class HostSandbox implements AutoCloseable {
         return outputs.get(process)[0];
     }
 
+    public Path errorOf(Process process) {
+        return outputs.get(process)[1];
+    }
+
     /** Waits until a running tool's standard output holds the text. */
     public void awaitOutput(Process process, String text, Duration limit) {
         Path output = outputOf(process);

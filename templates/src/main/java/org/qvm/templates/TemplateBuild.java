@@ -22,10 +22,11 @@ import org.qvm.plan.Plan;
 public final class TemplateBuild {
     /**
      * What every template has, beside the kernel: boot, devices, network tools (ping to check it),
-     * xdg-open (what qvm-open-in-vm opens with), the JVM for the agent.
+     * xdg-open (what qvm-open-in-vm opens with), waypipe (windows over the guest channel), the JVM
+     * for the agent.
      */
     static final List<String> BASE_PACKAGES = List.of("systemd-sysv", "udev", "kmod", "initramfs-tools", "iproute2",
-            "e2fsprogs", "procps", "dbus", "iputils-ping", "xdg-utils", "openjdk-17-jre-headless");
+            "e2fsprogs", "procps", "dbus", "iputils-ping", "xdg-utils", "waypipe", "openjdk-17-jre-headless");
     static final Duration DOWNLOAD_AND_INSTALL = Duration.ofMinutes(60);
     static final Duration IMAGE = Duration.ofMinutes(60);
 

@@ -18,7 +18,7 @@ class TemplateBuildTest {
         TemplateBuild.Request request = new TemplateBuild.Request("dev", "bookworm", "http://mirror/debian",
                 List.of("git", "iproute2"), "amd64");
         assertEquals(List.of("systemd-sysv", "udev", "kmod", "initramfs-tools", "iproute2", "e2fsprogs", "procps", "dbus", "iputils-ping",
-                "xdg-utils", "openjdk-17-jre-headless", "linux-image-cloud-amd64", "git"), request.allPackages(), "each once");
+                "xdg-utils", "waypipe", "openjdk-17-jre-headless", "linux-image-cloud-amd64", "git"), request.allPackages(), "each once");
         TemplateBuild.GuestBundle bundle = new TemplateBuild.GuestBundle(Path.of("/q/guest/files"),
                 Path.of("/q/guest/build/customize"), Path.of("/q/qvm-agent.jar"), Path.of("/q/bin/qvm-agent"));
         List<String> plan = TemplateBuild.all(request, bundle, TemplateBuild.Places.of(Path.of("/var/lib/qvm"), "dev")).render();
@@ -28,7 +28,7 @@ class TemplateBuildTest {
                 "mkdir -m 0700 /var/lib/qvm/templates/.build-dev",
                 "QVM_AGENT_JAR=/q/qvm-agent.jar QVM_AGENT_WRAPPER=/q/bin/qvm-agent QVM_GUEST_FILES=/q/guest/files "
                         + "mmdebstrap --variant=minbase --components=main --architectures=amd64 --include=systemd-sysv,udev,"
-                        + "kmod,initramfs-tools,iproute2,e2fsprogs,procps,dbus,iputils-ping,xdg-utils,openjdk-17-jre-headless,linux-image-cloud-amd64,"
+                        + "kmod,initramfs-tools,iproute2,e2fsprogs,procps,dbus,iputils-ping,xdg-utils,waypipe,openjdk-17-jre-headless,linux-image-cloud-amd64,"
                         + "git --customize-hook=/q/guest/build/customize bookworm /var/lib/qvm/templates/.build-dev/root "
                         + "http://mirror/debian",
                 "cp -L -- /var/lib/qvm/templates/.build-dev/root/vmlinuz /var/lib/qvm/templates/.build-dev/vmlinuz",
