@@ -84,6 +84,7 @@ gateway
 cid
 autostart
 wayland
+disposable
 private-size
 shares
 rules
@@ -108,6 +109,7 @@ gateway
 cid
 autostart
 wayland
+disposable
 private-size
 shares
 rules
@@ -133,6 +135,7 @@ never"; return ;;
 --running
 --paused
 --halted
+--disposable
 --label
 --sort
 --reverse
@@ -281,6 +284,7 @@ _qvm_run() {
     _qvm_line
     case ${qvm_words[${#qvm_words[@]}-1]} in
         -u|--user) return ;;
+        --dispvm) return ;;
         --exclude) _qvm_reply "$(_qvm_vm_names)"; return ;;
     esac
     if [[ $qvm_cur == -* ]]; then
@@ -301,11 +305,12 @@ _qvm_run() {
 --no-shell
 --filter-escape-chars
 --all
+--dispvm
 --exclude"
         return
     fi
     local argc
-    argc=$(_qvm_argc 1 "-u --user --exclude")
+    argc=$(_qvm_argc 1 "-u --user --dispvm --exclude")
     if ((argc == 0)); then
         _qvm_reply "$(_qvm_vm_names)"
     elif ((argc == 1)); then

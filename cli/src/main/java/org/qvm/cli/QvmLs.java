@@ -55,6 +55,9 @@ final class QvmLs extends Tool {
     @Option(names = "--halted", description = "Only halted VMs.")
     boolean halted;
 
+    @Option(names = "--disposable", description = "Only disposable VMs (qvm-run --dispvm's).")
+    boolean disposableOnly;
+
     @Option(names = "--label", paramLabel = "LABEL", description = "Only VMs with this label.")
     String label;
 
@@ -100,7 +103,8 @@ final class QvmLs extends Tool {
         for (Vm vm : vms) {
             VmRow row = new VmRow(vm, runtime.stateOf(vm.name()));
             if ((wantedStates.isEmpty() || wantedStates.contains(row.state()))
-                    && (wantedLabel == null || vm.definition().label() == wantedLabel)) {
+                    && (wantedLabel == null || vm.definition().label() == wantedLabel)
+                    && (!disposableOnly || vm.definition().disposable())) {
                 rows.add(row);
             }
         }

@@ -53,6 +53,11 @@ final class QvmRun extends Tool {
     @Option(names = "--all", description = "Run in every running VM (no VMNAME).")
     boolean all;
 
+    @Option(names = "--dispvm", arity = "0..1", fallbackValue = "", paramLabel = "NAME",
+            description = "Run in a new disposable VM (no VMNAME) of this disposable template (default: [defaults] dispvm), "
+                    + "removed with everything it had when the command ends (without -p too: it waits for the command).")
+    String dispvm;
+
     @Option(names = "--exclude", paramLabel = "NAME", description = "With --all: leave this VM out (repeatable).")
     List<String> exclude = new ArrayList<>();
 
@@ -83,6 +88,12 @@ final class QvmRun extends Tool {
     public Integer call() {
         if (!exclude.isEmpty() && !all) {
             throw new UsageException("--exclude only works together with --all");
+        }
+        if (dispvm != null) {
+            if (all) {
+                throw new UsageException("--dispvm and --all do not go together");
+            }
+            return runInDisposable();
         }
         List<String> command = all ? words : words.subList(1, words.size());
         if (command.isEmpty()) {
@@ -128,13 +139,113 @@ final class QvmRun extends Tool {
                         !passIo && windowsByWaypipe(vm)));
             };
         } catch (GuestException e) {
-            err().println(programName() + ": error: " + vm.name() + ": " + e.getMessage());
-            err().flush();
-            return e.status();
+            return failed(vm, e.getMessage(), e.status());
         } catch (RuntimeException e) {
-            err().println(programName() + ": error: " + vm.name() + ": " + e.getMessage());
-            err().flush();
-            return Protocol.STATUS_TRANSPORT;
+            return failed(vm, e.getMessage(), Protocol.STATUS_TRANSPORT);
+        }
+    }
+
+    /**
+     * qvm-run --dispvm: a new disposable of the template, started, the command run in it, and the
+     * disposable removed with everything it had when the command ends, however it ends (Ctrl-C,
+     * an error, qvm-run itself told to stop). Without -p the command's output is dropped, but it
+     * is waited for: the disposable lives as long as the application.
+     */
+    private int runInDisposable() {
+        Configuration configuration = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
+        List<String> command = new ArrayList<>(words);
+        String template = dispvm;
+        if (!template.isEmpty() && configuration.find(template).filter(vm -> vm.definition().disposableTemplate()).isEmpty()
+                && !words.isEmpty() && configuration.find(template).isEmpty()) {
+            // "--dispvm CMD": the word after it is the command, not a template.
+            command.add(0, template);
+            template = "";
+        }
+        if (template.isEmpty()) {
+            template = configuration.host().defaults().dispvm().orElseThrow(() -> new UsageException(
+                    "no disposable template: name one (--dispvm=NAME) or set [defaults] dispvm"));
+        }
+        Vm templateVm = configuration.require(template);
+        if (!templateVm.definition().disposableTemplate()) {
+            throw new UsageException(template + " is not a disposable template (disposable-template = true in its file)");
+        }
+        if (command.isEmpty()) {
+            throw new UsageException("no command given");
+        }
+        org.qvm.lifecycle.Disposables disposables = new org.qvm.lifecycle.Disposables(configuration.host(), runner());
+        org.qvm.lifecycle.Disposables.Claim claim;
+        try {
+            disposables.cleanUp(configuration, lifecycle(configuration)).forEach(gone ->
+                    warn("removed the disposable " + gone + ", whose qvm-run is gone"));
+            claim = disposables.create(loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE), template,
+                    lifecycle(configuration));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot make a disposable of " + template + ": " + e.getMessage(), e);
+        }
+        Runnable removal = new Runnable() {
+            private boolean done;
+
+            @Override
+            public synchronized void run() {
+                if (done) {
+                    return;
+                }
+                done = true;
+                try {
+                    Configuration now = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
+                    disposables.destroy(now, claim, lifecycle(now));
+                    // Its CID and address go back to the pools.
+                    new ConfigLoader().load(configPath(), ConfigLoader.Recording.IF_POSSIBLE);
+                } catch (java.io.IOException | RuntimeException e) {
+                    err().println(programName() + ": error: could not remove the disposable " + claim.name() + ": " + e.getMessage());
+                    err().flush();
+                }
+            }
+        };
+        Thread hook = new Thread(removal, "qvm-run-dispvm-removal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Configuration withIt = loadConfiguration(ConfigLoader.Recording.ALWAYS);
+            Vm vm = withIt.require(claim.name());
+            if (!quiet()) {
+                err().println(programName() + ": " + vm.name() + ": a disposable of " + template);
+                err().flush();
+            }
+            boolean asked = passIo;
+            passIo = true;
+            OutputStream discard = OutputStream.nullOutputStream();
+            return asked ? runIn(lifecycle(withIt), vm, command) : runQuietly(lifecycle(withIt), vm, command, discard);
+        } finally {
+            removal.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs (or ran) anyway.
+            }
+        }
+    }
+
+    /** Says why a command could not run in the VM; returns the exit status that goes with it. */
+    private int failed(Vm vm, String message, int status) {
+        err().println(programName() + ": error: " + vm.name() + ": " + message);
+        err().flush();
+        return status;
+    }
+
+    /** A GUI command in a disposable: waited for (the VM lives as long as it), its output dropped. */
+    private int runQuietly(Lifecycle lifecycle, Vm vm, List<String> command, OutputStream discard) {
+        try {
+            VmState state = lifecycle.stateOf(vm);
+            if (state != VmState.RUNNING) {
+                lifecycle.start(vm, true, true);
+            }
+            boolean shell = command.size() == 1 && !noShell;
+            ExecRequest request = new ExecRequest(shell, true, user, "", command, List.of(), windowsByWaypipe(vm));
+            return lifecycle.guestClient(vm).run(request, java.io.InputStream.nullInputStream(), discard, discard, signals -> { });
+        } catch (GuestException e) {
+            return failed(vm, e.getMessage(), e.status());
+        } catch (RuntimeException e) {
+            return failed(vm, e.getMessage(), Protocol.STATUS_TRANSPORT);
         }
     }
 

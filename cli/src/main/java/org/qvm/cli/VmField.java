@@ -24,6 +24,8 @@ enum VmField {
     CID(row -> row.vm().cid()),
     AUTOSTART(row -> definition(row).autostart()),
     WAYLAND(row -> definition(row).wayland()),
+    /** A disposable VM's disposable template (what it is a disposable of); empty for others. */
+    DISPOSABLE(row -> definition(row).disposableOf().orElse(null)),
     PRIVATE_SIZE(row -> definition(row).privateSize().toString()),
     SHARES(row -> definition(row).shares().isEmpty() ? null
             : String.join(",", definition(row).shares().stream().map(VmDefinition.Share::tag).toList())),

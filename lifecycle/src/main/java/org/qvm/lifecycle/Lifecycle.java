@@ -122,6 +122,10 @@ public final class Lifecycle {
      * names the step and ends with the tail of the VM's logs.
      */
     public StartOutcome start(Vm vm, boolean skipIfRunning, boolean wait) {
+        if (vm.definition().disposableTemplate()) {
+            throw new LifecycleException(vm.name() + " is a disposable template: it is never started itself; "
+                    + "qvm-run --dispvm=" + vm.name() + " COMMAND makes a disposable of it");
+        }
         try (LockFile lock = lock(vm)) {
             Optional<RuntimeState.Recorded> recorded = runtime.read(vm.name());
             VmState state = recorded.map(RuntimeState::effective).orElse(VmState.HALTED);

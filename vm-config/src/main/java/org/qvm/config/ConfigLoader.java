@@ -130,6 +130,9 @@ public final class ConfigLoader {
             }
             String name = fileName.substring(0, fileName.length() - ".toml".length());
             Optional<String> problem = VmName.problem(name);
+            if (problem.isEmpty() && VmName.isDisposable(name)) {
+                problem = Optional.of("'" + name + "' is a disposable VM's name (disp and a number): qvm-run --dispvm picks those");
+            }
             if (problem.isPresent()) {
                 diagnostics.add(new Diagnostic(file, 1, 1, problem.get() + "; rename the file"));
                 continue;
@@ -137,7 +140,42 @@ public final class ConfigLoader {
             TomlDocument.read(file, diagnostics).ifPresent(document ->
                     vms.add(new ParsedVm(VmDefinitionParser.parse(name, document, host, diagnostics, templatesMustBeBuilt), document)));
         }
+        vms.addAll(readDisposables(host, vms, diagnostics));
         return vms;
+    }
+
+    /**
+     * The disposable VMs that exist now ({@code <state-dir>/disposables/dispN.toml}, each naming
+     * its disposable template): each is its template's definition under its own name. One whose
+     * template is gone is left out (what it left behind is cleaned up by name).
+     */
+    private static List<ParsedVm> readDisposables(HostConfig host, List<ParsedVm> vms, Diagnostics diagnostics) {
+        List<ParsedVm> disposables = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(host.disposablesDir(), "disp*.toml")) {
+            dir.forEach(files::add);
+        } catch (IOException e) {
+            return disposables;
+        }
+        files.sort(Comparator.comparing(Path::toString));
+        for (Path file : files) {
+            String name = file.getFileName().toString().replaceFirst("\\.toml$", "");
+            if (!VmName.isDisposable(name)) {
+                continue;
+            }
+            Optional<TomlDocument> document = TomlDocument.read(file, diagnostics);
+            if (document.isEmpty()) {
+                continue;
+            }
+            TableReader root = TableReader.root(document.get(), diagnostics);
+            Optional<String> of = root.string("disposable-of");
+            root.finish();
+            of.flatMap(template -> vms.stream().filter(vm -> vm.definition().name().equals(template)
+                            && vm.definition().disposableTemplate()).findFirst())
+                    .ifPresent(template -> disposables.add(new ParsedVm(template.definition().asDisposable(name, file),
+                            document.get())));
+        }
+        return disposables;
     }
 
     private static Map<String, Allocation> allocate(HostConfig host, List<VmDefinition> vms, Recording recording) {

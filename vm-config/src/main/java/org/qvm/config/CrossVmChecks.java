@@ -15,6 +15,12 @@ final class CrossVmChecks {
 
     static void check(HostConfig host, TomlDocument hostDocument, List<ConfigLoader.ParsedVm> vms,
                       Diagnostics diagnostics) {
+        host.defaults().dispvm().ifPresent(dispvm -> {
+            if (vms.stream().noneMatch(vm -> vm.definition().name().equals(dispvm) && vm.definition().disposableTemplate())) {
+                diagnostics.add(hostDocument.at(List.of("defaults", "dispvm"), "'defaults.dispvm' names '" + dispvm
+                        + "', which is no VM with disposable-template = true"));
+            }
+        });
         unique(vms, List.of("cid"), "vsock CID", vm -> vm.cid().isPresent() ? Optional.of(vm.cid().getAsLong()) : Optional.empty(),
                 diagnostics);
         unique(vms, List.of("network", "address"), "address", vm -> vm.network().address(), diagnostics);

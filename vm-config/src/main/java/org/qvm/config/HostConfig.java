@@ -33,6 +33,11 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
     }
 
     /** The runtime directory of one VM. */
+    /** Where disposable VMs' definitions live while they exist ({@code NAME.toml}: disposable-of = TEMPLATE). */
+    public Path disposablesDir() {
+        return stateDir.resolve("disposables");
+    }
+
     public Path runtimeDir(String vmName) {
         return stateDir.resolve(vmName);
     }
@@ -85,8 +90,9 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
      * What every VM inherits unless its own file says otherwise. {@code kernel}, {@code rootfs} and
      * {@code initrd} are what the host file says, or, where it says nothing, its {@code template}'s.
      */
+    /** @param dispvm the disposable template {@code qvm-run --dispvm} uses when none is named */
     public record Defaults(Path kernel, Path rootfs, Optional<Path> initrd, Optional<String> template, int memoryMib,
-                           int cpus, String kernelParams, Size privateSize) {
+                           int cpus, String kernelParams, Size privateSize, Optional<String> dispvm) {
     }
 
     /** Where private volumes live. */

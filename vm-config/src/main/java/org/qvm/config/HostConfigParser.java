@@ -104,7 +104,8 @@ final class HostConfigParser {
                 Values.memoryMib(table, "memory").orElse(DEFAULT_MEMORY_MIB),
                 Values.cpus(table, "cpus").orElse(DEFAULT_CPUS),
                 table.string("kernel-params").orElse(""),
-                PrivateSizes.read(table, "private-size").orElse(DEFAULT_PRIVATE_SIZE));
+                PrivateSizes.read(table, "private-size").orElse(DEFAULT_PRIVATE_SIZE),
+                table.string("dispvm"));
         table.finish();
         return defaults;
     }

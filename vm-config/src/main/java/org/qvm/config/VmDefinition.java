@@ -19,7 +19,8 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
                            boolean wayland, String kernelParams, Path kernel, Path rootfs, Optional<Path> initrd,
                            Optional<String> template, OptionalLong cid, Size privateSize, Network network, List<Share> shares,
                            HostConfig.Hypervisor hypervisor, List<String> crosvmExtraArgs, List<String> qemuExtraArgs,
-                           Agent agent, HostConfig.WaylandTransport waylandTransport) {
+                           Agent agent, HostConfig.WaylandTransport waylandTransport, boolean disposableTemplate,
+                           Optional<String> disposableOf) {
 
     public VmDefinition {
         shares = List.copyOf(shares);
@@ -30,7 +31,23 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
     /** The same definition with another private volume size. */
     public VmDefinition withPrivateSize(Size size) {
         return new VmDefinition(name, file, label, memoryMib, cpus, autostart, wayland, kernelParams, kernel, rootfs,
-                initrd, template, cid, size, network, shares, hypervisor, crosvmExtraArgs, qemuExtraArgs, agent, waylandTransport);
+                initrd, template, cid, size, network, shares, hypervisor, crosvmExtraArgs, qemuExtraArgs, agent, waylandTransport,
+                disposableTemplate, disposableOf);
+    }
+
+    /**
+     * A disposable VM made from this disposable template: the same in all but its name, its file,
+     * and what only one VM may have (a pinned CID or address: it gets its own from the pools).
+     */
+    public VmDefinition asDisposable(String disposable, Path disposableFile) {
+        return new VmDefinition(disposable, disposableFile, label, memoryMib, cpus, false, wayland, kernelParams, kernel, rootfs,
+                initrd, template, OptionalLong.empty(), privateSize, new Network(network.enabled(), Optional.empty()), shares,
+                hypervisor, crosvmExtraArgs, qemuExtraArgs, agent, waylandTransport, false, Optional.of(name));
+    }
+
+    /** Whether this is a disposable VM (made by qvm-run --dispvm, gone when its job is done). */
+    public boolean disposable() {
+        return disposableOf.isPresent();
     }
 
     /**

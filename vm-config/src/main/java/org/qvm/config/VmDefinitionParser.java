@@ -55,7 +55,9 @@ final class VmDefinitionParser {
                 extraArgs(root, "qemu"),
                 root.parsed("agent", text -> HostConfigParser.enumValue(VmDefinition.Agent.class, text))
                         .orElse(VmDefinition.Agent.QVM),
-                transport);
+                transport,
+                root.bool("disposable-template").orElse(false),
+                Optional.empty());
         root.finish();
         return vm;
     }

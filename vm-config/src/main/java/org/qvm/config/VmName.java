@@ -20,7 +20,14 @@ public final class VmName {
     public static final java.util.Set<String> RESERVED = java.util.Set.of("host", "dom0");
     private static final Pattern PATTERN = Pattern.compile("[a-z](?:[a-z0-9-]{0," + (MAX_LENGTH - 2) + "}[a-z0-9])?");
 
+    private static final Pattern DISPOSABLE = Pattern.compile("disp[0-9]{1,7}");
+
     private VmName() {
+    }
+
+    /** Names {@code dispN} are disposable VMs' (qvm-run --dispvm picks them): no VM file may take one. */
+    public static boolean isDisposable(String name) {
+        return DISPOSABLE.matcher(name).matches();
     }
 
     public static boolean isValid(String name) {

@@ -1,0 +1,147 @@
+package org.qvm.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.qvm.testsupport.HostSandbox;
+
+/**
+ * Disposable VMs with the stand-in hypervisor and the real agent: made for one command from a
+ * disposable template, with a fresh empty home, and gone with everything they had when it ends,
+ * however it ends.
+ */
+class DisposableIT extends Scenario {
+    @BeforeEach
+    void aDisposableTemplate() throws Exception {
+        Files.writeString(sandbox.config, Files.readString(sandbox.config).replace("[defaults]\n", "[defaults]\ndispvm = \"dvm\"\n"));
+        sandbox.vm("dvm", "disposable-template = true\n[network]\n");
+        sandbox.vm("dev", "[network]\n");
+    }
+
+    private Map<String, List<String>> disposables() throws Exception {
+        Map<String, List<String>> rows = new java.util.TreeMap<>(sandbox.ls("state,cid,ip"));
+        rows.keySet().removeIf(name -> !name.startsWith("disp"));
+        return rows;
+    }
+
+    /** Nothing of any disposable is left: no VM, volume, runtime directory, allocation, definition or lock. */
+    private void nothingOfDisposablesLeft() throws Exception {
+        assertEquals(Map.of(), disposables());
+        try (Stream<Path> volumes = Files.list(dir.resolve("volumes"))) {
+            assertEquals(List.of(), volumes.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("disp"))
+                    .filter(name -> !name.contains(".home")).toList(), "no disposable's volume");
+        }
+        try (Stream<Path> runtime = Files.list(dir.resolve("run"))) {
+            assertEquals(List.of(), runtime.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("disp"))
+                    .filter(name -> !name.equals("disposables")).toList(), "no runtime directory or lock of a disposable");
+        }
+        Path allocations = dir.resolve("lib/allocations.toml");
+        assertFalse(Files.exists(allocations) && Files.readString(allocations).contains("disp"), "no disposable's allocation");
+        Path definitions = dir.resolve("run/disposables");
+        if (Files.exists(definitions)) {
+            try (Stream<Path> files = Files.list(definitions)) {
+                assertEquals(List.of(), files.toList());
+            }
+        }
+        assertTrue(sandbox.taps().stream().noneMatch(tap -> tap.contains("disp")), sandbox.taps().toString());
+    }
+
+    @Test
+    void aDisposableRunsOneCommandWithAnEmptyHomeAndLeavesNothing() throws Exception {
+        HostSandbox.Run template = sandbox.run("qvm-start", "dvm");
+        assertNotEquals(0, template.status());
+        assertTrue(template.err().contains("dvm is a disposable template: it is never started itself"), template.err());
+
+        HostSandbox.Run run = sandbox.run("qvm-run", "--dispvm", "-p", "echo hello from a disposable; ls -A ~; exit 3");
+        assertEquals(3, run.status(), run.err());
+        assertEquals("hello from a disposable\n", run.out(), "an empty home: " + run.out());
+        assertTrue(run.err().contains("disp1: a disposable of dvm"), run.err());
+        nothingOfDisposablesLeft();
+
+        // Again: a new one, never the old volume (what the first left in its home is not there).
+        HostSandbox.assertOk(sandbox.run("qvm-run", "--dispvm=dvm", "-p", "echo secret > ~/left.txt"));
+        HostSandbox.Run second = sandbox.run("qvm-run", "--dispvm=dvm", "-p", "ls -A ~");
+        assertEquals("", second.out(), second.err());
+        nothingOfDisposablesLeft();
+
+        HostSandbox.Run notATemplate = sandbox.run("qvm-run", "--dispvm=dev", "-p", "true");
+        assertEquals(2, notATemplate.status());
+        assertTrue(notATemplate.err().contains("dev is not a disposable template"), notATemplate.err());
+    }
+
+    @Test
+    void disposablesInParallelHaveTheirOwnNamesCidsAndAddresses() throws Exception {
+        List<Process> runs = new ArrayList<>();
+        Path gate = dir.resolve("gate");
+        for (int i = 0; i < 5; i++) {
+            runs.add(sandbox.start("qvm-run", "--dispvm", "-p", "i=0; while [ ! -e " + gate + " ] && [ $i -lt 600 ]; do sleep 0.1; "
+                    + "i=$((i + 1)); done"));
+        }
+        HostSandbox.await("five disposables running", Duration.ofSeconds(120), () -> {
+            try {
+                return disposables().values().stream().filter(row -> row.get(0).equals("Running")).count() == 5;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Map<String, List<String>> rows = disposables();
+        assertEquals(5, rows.size(), rows.toString());
+        assertEquals(5, sandbox.ls("disposable").values().stream().filter(row -> "dvm".equals(row.get(0))).count(),
+                "qvm-ls says what they are disposables of");
+        HostSandbox.Run only = sandbox.run("qvm-ls", "--disposable", "--fields", "name");
+        assertEquals(6, only.out().lines().count(), "--disposable: a header and the five: " + only.out());
+        assertEquals(5, new HashSet<>(rows.values().stream().map(row -> row.get(1)).toList()).size(), "CIDs: " + rows);
+        assertEquals(5, new HashSet<>(rows.values().stream().map(row -> row.get(2)).toList()).size(), "addresses: " + rows);
+        Files.writeString(gate, "");
+        for (Process run : runs) {
+            assertTrue(run.waitFor(120, TimeUnit.SECONDS));
+            HostSandbox.assertOk(sandbox.finished(run));
+        }
+        nothingOfDisposablesLeft();
+    }
+
+    @Test
+    void aDisposableWhoseQvmRunIsKilledIsRemovedByTheNextAndCtrlCRemovesItAtOnce() throws Exception {
+        Process killed = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
+        HostSandbox.await("the disposable running", Duration.ofSeconds(60), () -> {
+            try {
+                return disposables().values().stream().anyMatch(row -> row.get(0).equals("Running"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        killed.destroyForcibly();
+        assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, disposables().size(), "a killed qvm-run cannot remove its disposable");
+        HostSandbox.Run next = sandbox.run("qvm-run", "--dispvm", "-p", "true");
+        HostSandbox.assertOk(next);
+        assertTrue(next.err().contains("removed the disposable disp1, whose qvm-run is gone"), next.err());
+        nothingOfDisposablesLeft();
+
+        Process interrupted = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
+        HostSandbox.await("the disposable running", Duration.ofSeconds(60), () -> {
+            try {
+                return disposables().values().stream().anyMatch(row -> row.get(0).equals("Running"));
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        new ProcessBuilder("kill", "-INT", String.valueOf(interrupted.pid())).start().waitFor(10, TimeUnit.SECONDS);
+        assertTrue(interrupted.waitFor(60, TimeUnit.SECONDS), "Ctrl-C ends it");
+        assertEquals(130, interrupted.exitValue(), "the command's status: killed by SIGINT");
+        nothingOfDisposablesLeft();
+    }
+}
