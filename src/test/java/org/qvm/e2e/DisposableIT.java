@@ -113,9 +113,7 @@ class DisposableIT extends Scenario {
         nothingOfDisposablesLeft();
     }
 
-    @Test
-    void aDisposableWhoseQvmRunIsKilledIsRemovedByTheNextAndCtrlCRemovesItAtOnce() throws Exception {
-        Process killed = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
+    private void awaitARunningDisposable() {
         HostSandbox.await("the disposable running", Duration.ofSeconds(60), () -> {
             try {
                 return disposables().values().stream().anyMatch(row -> row.get(0).equals("Running"));
@@ -123,22 +121,36 @@ class DisposableIT extends Scenario {
                 return false;
             }
         });
+    }
+
+    @Test
+    void aDisposableWhoseQvmRunIsKilledIsRemovedByTheNextAndCtrlCRemovesItAtOnce() throws Exception {
+        Process killed = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
+        awaitARunningDisposable();
         killed.destroyForcibly();
         assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
         assertEquals(1, disposables().size(), "a killed qvm-run cannot remove its disposable");
+        // qvm-start (as qvm-autostart.service runs it at boot) removes it; --all starts neither the template nor disposables.
+        HostSandbox.Run start = sandbox.run("qvm-start", "--all");
+        HostSandbox.assertOk(start);
+        assertTrue(start.err().contains("removed the disposable disp1, whose qvm-run is gone"), start.err());
+        assertEquals("Running", sandbox.stateOf("dev"));
+        assertEquals("Halted", sandbox.stateOf("dvm"), "a disposable template is never started");
+        nothingOfDisposablesLeft();
+        HostSandbox.assertOk(sandbox.run("qvm-kill", "dev"));
+
+        // And the next qvm-run --dispvm removes one too.
+        Process killedAgain = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
+        awaitARunningDisposable();
+        killedAgain.destroyForcibly();
+        assertTrue(killedAgain.waitFor(30, TimeUnit.SECONDS));
         HostSandbox.Run next = sandbox.run("qvm-run", "--dispvm", "-p", "true");
         HostSandbox.assertOk(next);
         assertTrue(next.err().contains("removed the disposable disp1, whose qvm-run is gone"), next.err());
         nothingOfDisposablesLeft();
 
         Process interrupted = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
-        HostSandbox.await("the disposable running", Duration.ofSeconds(60), () -> {
-            try {
-                return disposables().values().stream().anyMatch(row -> row.get(0).equals("Running"));
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitARunningDisposable();
         new ProcessBuilder("kill", "-INT", String.valueOf(interrupted.pid())).start().waitFor(10, TimeUnit.SECONDS);
         assertTrue(interrupted.waitFor(60, TimeUnit.SECONDS), "Ctrl-C ends it");
         assertEquals(130, interrupted.exitValue(), "the command's status: killed by SIGINT");

@@ -51,6 +51,17 @@ final class QvmStart extends LifecycleTool {
 
     @Override
     int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms) {
+        // Disposables whose qvm-run is gone (killed, or the host went down) go first: never left, never reused.
+        try {
+            new org.qvm.lifecycle.Disposables(configuration.host(), runner()).cleanUp(configuration, lifecycle)
+                    .forEach(gone -> warn("removed the disposable " + gone + ", whose qvm-run is gone"));
+        } catch (java.io.IOException e) {
+            warn("could not look for disposables left behind: " + e.getMessage());
+        }
+        if (selection.all || selection.allAutostart) {
+            // A disposable template is never started; a disposable is its qvm-run's alone.
+            vms = vms.stream().filter(vm -> !vm.definition().disposableTemplate() && !vm.definition().disposable()).toList();
+        }
         if (rulesOnly) {
             if (foreground || noWait) {
                 throw new UsageException("--rules-only starts nothing: it takes neither --foreground nor --no-wait");
