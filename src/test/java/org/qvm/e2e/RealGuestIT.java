@@ -82,6 +82,7 @@ class RealGuestIT {
                 read-only = true
                 """.formatted(dir));
         sandbox.vm("web", "[network]\n");
+        sandbox.vm("dvm", "disposable-template = true\n[network]\n");
         // The host's desktop: a real weston, whose protocol log says what a guest's windows sent.
         desktop = Desktop.start(sandbox, false);
         proto = dir.resolve("proto.log");
@@ -272,6 +273,16 @@ class RealGuestIT {
         long homeMib = Long.parseLong(inGuest("dev", "df -m --output=size /home | tail -n 1").strip());
         assertTrue(homeMib > 120, "/home grew with its volume: " + homeMib + " MiB");
         HostSandbox.assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));
+
+        // A disposable of the same template, on qemu: its own name, an empty home, and nothing left after.
+        HostSandbox.Run disposable = sandbox.run("qvm-run", "--dispvm=dvm", "-p", "cat /proc/cmdline; ls ~");
+        assertEquals(0, disposable.status(), disposable.err());
+        assertTrue(disposable.out().contains("qvm.name=disp1 "), disposable.out());
+        assertEquals(List.of(), disposable.out().lines().skip(1).toList(), "an empty home: " + disposable.out());
+        assertFalse(sandbox.ls("state").containsKey("disp1"), "the disposable is gone");
+        try (java.util.stream.Stream<Path> volumes = Files.list(dir.resolve("volumes"))) {
+            assertTrue(volumes.noneMatch(volume -> volume.getFileName().toString().startsWith("disp")), "and its volume");
+        }
     }
 
     @Test
