@@ -77,6 +77,12 @@ final class Desktop implements AutoCloseable {
         return builder;
     }
 
+    /** The real uid a process runs as. */
+    static int uidOf(ProcessHandle process) throws Exception {
+        return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+                .filter(line -> line.startsWith("Uid:")).map(line -> Integer.parseInt(line.split("\\s+")[2])).findFirst().orElseThrow();
+    }
+
     /** A process to end with the desktop. */
     Process keep(Process process) {
         processes.add(process);

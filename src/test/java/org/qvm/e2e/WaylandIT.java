@@ -53,11 +53,6 @@ class WaylandIT extends Scenario {
         }
     }
 
-    private static int uidOf(ProcessHandle process) throws Exception {
-        return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
-                .filter(line -> line.startsWith("Uid:")).map(line -> Integer.parseInt(line.split("\\s+")[2])).findFirst().orElseThrow();
-    }
-
     /** wayland-info on a socket given by its path, as crosvm connects for a guest's client. */
     private String waylandInfo(Path socket) throws Exception {
         Process process = desktop.client(socket, "wayland-info").redirectErrorStream(true).start();
@@ -75,7 +70,7 @@ class WaylandIT extends Scenario {
         HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "work"));
         ProcessHandle devProxy = proxyOf("dev").orElseThrow();
         ProcessHandle workProxy = proxyOf("work").orElseThrow();
-        assertEquals(Desktop.UID, uidOf(devProxy), "the proxy runs as the compositor's user, not root");
+        assertEquals(Desktop.UID, Desktop.uidOf(devProxy), "the proxy runs as the compositor's user, not root");
         String crosvm = String.join(" ", ProcessHandle.of(sandbox.crosvmPid("dev")).orElseThrow().info().arguments().orElseThrow());
         assertTrue(crosvm.contains("--wayland-sock " + sandbox.runtimeDir("dev").resolve("wayland-0")), crosvm);
         assertFalse(crosvm.contains(desktop.runtime.toString()), "crosvm never gets the compositor's socket: " + crosvm);

@@ -74,11 +74,6 @@ class WaypipeIT extends Scenario {
         }
     }
 
-    private static int uidOf(ProcessHandle process) throws Exception {
-        return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
-                .filter(line -> line.startsWith("Uid:")).map(line -> Integer.parseInt(line.split("\\s+")[2])).findFirst().orElseThrow();
-    }
-
     @Test
     void aGuestsAppsDrawOnTheHostTaggedThroughWaypipeOverTheGuestChannel() throws Exception {
         HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "work"));
@@ -87,7 +82,7 @@ class WaypipeIT extends Scenario {
             HostSandbox.await("qvmd to take " + vm + "'s windows", Duration.ofSeconds(30), () -> Files.exists(windows));
         }
         ProcessHandle client = processes("waypipe", dir.resolve("run/desktop/dev") + "/", "client").stream().findFirst().orElseThrow();
-        assertEquals(Desktop.UID, uidOf(client), "the waypipe client, which parses what the guest sends, is not root");
+        assertEquals(Desktop.UID, Desktop.uidOf(client), "the waypipe client, which parses what the guest sends, is not root");
 
         HostSandbox.assertOk(sandbox.run("qvm-run", "dev", "weston-simple-shm"));
         HostSandbox.assertOk(sandbox.run("qvm-run", "work", "weston-simple-shm"));

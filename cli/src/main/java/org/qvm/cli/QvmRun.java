@@ -251,7 +251,7 @@ final class QvmRun extends Tool {
 
     /** A command started without -p on a VM whose windows travel by waypipe is an application with windows: it runs under waypipe. */
     private static boolean windowsByWaypipe(Vm vm) {
-        return vm.definition().wayland() && vm.definition().waylandTransport() == org.qvm.config.HostConfig.WaylandTransport.WAYPIPE;
+        return vm.definition().windowsByWaypipe();
     }
 
     private int runWithAgent(Lifecycle lifecycle, Vm vm, ExecRequest request) throws GuestException {

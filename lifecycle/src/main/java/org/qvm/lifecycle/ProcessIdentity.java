@@ -29,14 +29,7 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
      * too, but not its session).
      */
     public static Optional<ProcessIdentity> sessionLeaderWithArguments(List<String> consecutive) {
-        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            return processes.map(path -> path.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).filter(pid -> Collections.indexOfSubList(arguments(pid), consecutive) >= 0)
-                    .filter(pid -> stat(pid).filter(stat -> stat.session() == pid && !stat.zombie()).isPresent())
-                    .map(ProcessIdentity::of).flatMap(Optional::stream).findFirst();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return sessionLeaderWhere(arguments -> Collections.indexOfSubList(arguments, consecutive) >= 0);
     }
 
     /**
@@ -45,9 +38,14 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
      * splits its socket's path at the last '/').
      */
     public static Optional<ProcessIdentity> sessionLeaderWithArgumentsContaining(List<String> consecutive) {
+        return sessionLeaderWhere(arguments -> holds(arguments, consecutive));
+    }
+
+    /** The first running session leader whose arguments pass {@code test}. */
+    private static Optional<ProcessIdentity> sessionLeaderWhere(java.util.function.Predicate<List<String>> test) {
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             return processes.map(path -> path.getFileName().toString()).filter(name -> name.chars().allMatch(Character::isDigit))
-                    .map(Long::parseLong).filter(pid -> holds(arguments(pid), consecutive))
+                    .map(Long::parseLong).filter(pid -> test.test(arguments(pid)))
                     .filter(pid -> stat(pid).filter(stat -> stat.session() == pid && !stat.zombie()).isPresent())
                     .map(ProcessIdentity::of).flatMap(Optional::stream).findFirst();
         } catch (IOException e) {

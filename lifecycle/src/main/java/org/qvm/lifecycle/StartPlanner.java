@@ -68,7 +68,7 @@ public final class StartPlanner {
                 problems.add("the Wayland socket " + compositor.get() + " does not exist (is the compositor running?)");
             }
         }
-        boolean waypipe = definition.wayland() && definition.waylandTransport() == HostConfig.WaylandTransport.WAYPIPE;
+        boolean waypipe = definition.windowsByWaypipe();
         if (compositor.isPresent()) {
             Path socket = compositor.get();
             if (waypipe) {
@@ -163,7 +163,7 @@ public final class StartPlanner {
         StringBuilder params = new StringBuilder("qvm.name=").append(vm.name())
                 .append(" qvm.agent=").append(channel).append(host.guest().port())
                 .append(" qvm.rpc=").append(channel).append(host.guest().rpcPort());
-        if (vm.definition().wayland() && vm.definition().waylandTransport() == HostConfig.WaylandTransport.WAYPIPE) {
+        if (vm.definition().windowsByWaypipe()) {
             params.append(" qvm.wayland=").append(channel).append(host.guest().waylandPort());
         }
         List<VmDefinition.Share> shares = vm.definition().shares();

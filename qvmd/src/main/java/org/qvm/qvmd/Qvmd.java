@@ -182,7 +182,7 @@ public final class Qvmd implements AutoCloseable {
     }
 
     private static boolean windowsByWaypipe(Vm vm) {
-        return vm.definition().wayland() && vm.definition().waylandTransport() == HostConfig.WaylandTransport.WAYPIPE;
+        return vm.definition().windowsByWaypipe();
     }
 
     private void listen(Kind kind, String vm, Endpoint endpoint) {

@@ -10,8 +10,6 @@ import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.qvm.config.Configuration;
-import org.qvm.config.HostConfig;
-import org.qvm.config.Vm;
 import org.qvm.guest.Deadline;
 import org.qvm.guest.transport.GuestSocket;
 import org.qvm.guest.transport.Splice;
@@ -72,11 +70,7 @@ final class WindowStreams {
         if (now == null) {
             return Optional.empty();
         }
-        return now.find(name).filter(WindowStreams::byWaypipe).map(vm -> RuntimeDir.of(now.host(), vm.name()).waypipeSocket());
-    }
-
-    private static boolean byWaypipe(Vm vm) {
-        return vm.definition().wayland() && vm.definition().waylandTransport() == HostConfig.WaylandTransport.WAYPIPE;
+        return now.find(name).filter(vm -> vm.definition().windowsByWaypipe()).map(vm -> RuntimeDir.of(now.host(), vm.name()).waypipeSocket());
     }
 
 }

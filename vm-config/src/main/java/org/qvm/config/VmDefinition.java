@@ -45,6 +45,11 @@ public record VmDefinition(String name, Path file, Label label, int memoryMib, i
                 hypervisor, crosvmExtraArgs, qemuExtraArgs, agent, waylandTransport, false, Optional.of(name));
     }
 
+    /** Whether the VM's windows travel by waypipe over the guest channel (wayland on, with that transport). */
+    public boolean windowsByWaypipe() {
+        return wayland && waylandTransport == HostConfig.WaylandTransport.WAYPIPE;
+    }
+
     /** Whether this is a disposable VM (made by qvm-run --dispvm, gone when its job is done). */
     public boolean disposable() {
         return disposableOf.isPresent();

@@ -22,17 +22,8 @@ final class Tagging {
     Tagging(String vm, Protocols protocols) {
         this.vm = vm;
         Interface toplevel = protocols.iface("xdg_toplevel").orElseThrow();
-        this.setTitle = opcode(toplevel, "set_title");
-        this.setAppId = opcode(toplevel, "set_app_id");
-    }
-
-    private static int opcode(Interface iface, String request) {
-        for (int i = 0; i < iface.requests().size(); i++) {
-            if (iface.requests().get(i).name().equals(request)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException(iface.name() + " has no request " + request);
+        this.setTitle = DataTransfer.request(toplevel, "set_title");
+        this.setAppId = DataTransfer.request(toplevel, "set_app_id");
     }
 
     String title(String guest) {

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qvm.wayland.protocol.Protocols;
-import org.qvm.wayland.wire.Encoder;
 import org.qvm.wayland.wire.Pipes;
 import org.qvm.wayland.wire.UnixListener;
 import org.qvm.wayland.wire.UnixSocket;
@@ -80,15 +79,7 @@ class DataTransferTest {
     }
 
     static ByteBuffer message(int object, int opcode, Object... args) {
-        Encoder encoder = new Encoder(object, opcode);
-        for (Object arg : args) {
-            if (arg instanceof Integer value) {
-                encoder.uint(value);
-            } else {
-                encoder.string((String) arg);
-            }
-        }
-        return encoder.done();
+        return RawClient.message(object, opcode, args);
     }
 
     /** The client's sync, answered by the compositor: everything sent before it has passed. Returns the client's answer. */
