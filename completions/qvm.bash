@@ -409,6 +409,52 @@ _qvm_open_in_vm() {
 
 complete -F _qvm_open_in_vm qvm-open-in-vm
 
+_qvm_open_in_dvm() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+        --dispvm) return ;;
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--dispvm
+--view-only"
+        return
+    fi
+    local argc
+    argc=$(_qvm_argc 1 "--dispvm")
+    compopt -o default 2>/dev/null
+    COMPREPLY=()
+}
+
+complete -F _qvm_open_in_dvm qvm-open-in-dvm
+
+_qvm_dispvm_cleanup() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version"
+        return
+    fi
+    COMPREPLY=()
+}
+
+complete -F _qvm_dispvm_cleanup qvm-dispvm-cleanup
+
 _qvm_volume() {
     local qvm_words qvm_cur
     _qvm_line

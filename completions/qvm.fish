@@ -179,6 +179,21 @@ complete -c qvm-open-in-vm -l view-only -d 'Accepted for Qubes\' sake: nothing o
 complete -c qvm-open-in-vm -n 'test (__qvm_argc 1 ) -eq 0' -a '(__qvm_vm_names)'
 complete -c qvm-open-in-vm -n 'test (__qvm_argc 1 ) -ge 1' -F
 
+complete -c qvm-open-in-dvm -f
+complete -c qvm-open-in-dvm -s v -l verbose -d 'Say more (repeat for debug output).'
+complete -c qvm-open-in-dvm -s q -l quiet -d 'Say less: only errors.'
+complete -c qvm-open-in-dvm -s h -l help -d 'Show this help and exit.'
+complete -c qvm-open-in-dvm -l version -d 'Show the version and exit.'
+complete -c qvm-open-in-dvm -l dispvm -r -d 'The disposable template (default: [defaults] dispvm).'
+complete -c qvm-open-in-dvm -l view-only -d 'Accepted for Qubes\' sake: nothing opened in a disposable ever comes back.'
+complete -c qvm-open-in-dvm -n 'test (__qvm_argc 1 --dispvm) -ge 0' -F
+
+complete -c qvm-dispvm-cleanup -f
+complete -c qvm-dispvm-cleanup -s v -l verbose -d 'Say more (repeat for debug output).'
+complete -c qvm-dispvm-cleanup -s q -l quiet -d 'Say less: only errors.'
+complete -c qvm-dispvm-cleanup -s h -l help -d 'Show this help and exit.'
+complete -c qvm-dispvm-cleanup -l version -d 'Show the version and exit.'
+
 complete -c qvm-volume -f
 complete -c qvm-volume -s v -l verbose -d 'Say more (repeat for debug output).'
 complete -c qvm-volume -s q -l quiet -d 'Say less: only errors.'

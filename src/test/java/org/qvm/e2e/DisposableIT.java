@@ -53,7 +53,9 @@ class DisposableIT extends Scenario {
         Path definitions = dir.resolve("run/disposables");
         if (Files.exists(definitions)) {
             try (Stream<Path> files = Files.list(definitions)) {
-                assertEquals(List.of(), files.toList());
+                // Lock files stay (someone may be waiting on one); the next dispN of that name takes them again.
+                assertEquals(List.of(), files.map(path -> path.getFileName().toString()).filter(name -> !name.endsWith(".lock"))
+                        .toList());
             }
         }
         assertTrue(sandbox.taps().stream().noneMatch(tap -> tap.contains("disp")), sandbox.taps().toString());
@@ -113,6 +115,141 @@ class DisposableIT extends Scenario {
         nothingOfDisposablesLeft();
     }
 
+    /** A policy of one rule. */
+    private void policy(String service, String source, String target, String action) throws Exception {
+        Files.writeString(dir.resolve("policy.toml"), "[[rule]]\nservice = \"%s\"\nsource = \"%s\"\ntarget = \"%s\"\naction = \"%s\"\n"
+                .formatted(service, source, target, action));
+    }
+
+    /** Viewers in the stand-in guests stay open until told to close (see the stand-in's "open"). */
+    private void holdViewers() throws Exception {
+        Files.createDirectories(dir.resolve("run"));
+        Files.writeString(dir.resolve("run/hold-viewers"), "");
+    }
+
+    private void closeViewer(String vm) throws Exception {
+        Files.writeString(sandbox.runtimeDir(vm).resolve("close-viewer"), "");
+    }
+
+    /** What the disposable's viewer was given, once it has been. */
+    private String openedIn(String vm) {
+        Path log = sandbox.runtimeDir(vm).resolve("opened");
+        HostSandbox.await("something opened in " + vm, Duration.ofSeconds(60), () -> Files.exists(log));
+        try {
+            return Files.readString(log).strip();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void qvmOpenInDvmOpensAFileOrAUrlInANewDisposableThatGoesWithTheViewer() throws Exception {
+        holdViewers();
+        Path file = dir.resolve("invoice.pdf");
+        Files.writeString(file, "%PDF what the attachment says");
+        Process open = sandbox.start("qvm-open-in-dvm", file.toString());
+        String opened = openedIn("disp1");
+        Path inGuest = Path.of(opened);
+        assertEquals("invoice.pdf", inGuest.getFileName().toString());
+        assertTrue(inGuest.getParent().getFileName().toString().startsWith("opened-"), opened);
+        assertTrue(inGuest.getParent().getParent().endsWith("QubesIncoming/host"), opened);
+        try (Stream<Path> incoming = Files.walk(sandbox.guestHome("disp1").resolve("QubesIncoming/host"))) {
+            List<Path> files = incoming.filter(Files::isRegularFile).toList();
+            assertEquals(1, files.size(), files.toString());
+            assertEquals("%PDF what the attachment says", Files.readString(files.get(0)));
+        }
+        assertEquals(List.of("Running", "dvm"), sandbox.ls("state,disposable").get("disp1"));
+
+        // A disposable in use is never cleaned up; one whose definition went with a reboot is.
+        Files.writeString(dir.resolve("volumes/disp7-private.img"), "what a disposable left before the reboot");
+        HostSandbox.Run cleanup = sandbox.run("qvm-dispvm-cleanup");
+        HostSandbox.assertOk(cleanup);
+        assertEquals("disp7\n", cleanup.out(), cleanup.err());
+        assertFalse(Files.exists(dir.resolve("volumes/disp7-private.img")));
+        assertTrue(open.isAlive(), "qvm-open-in-dvm waits for the viewer");
+        assertEquals("Running", sandbox.stateOf("disp1"));
+
+        closeViewer("disp1");
+        assertTrue(open.waitFor(60, TimeUnit.SECONDS));
+        HostSandbox.assertOk(sandbox.finished(open));
+        nothingOfDisposablesLeft();
+
+        // A URL opens the same way.
+        Process url = sandbox.start("qvm-open-in-dvm", "https://example.org/a?b=c");
+        assertEquals("https://example.org/a?b=c", openedIn("disp1"));
+        closeViewer("disp1");
+        assertTrue(url.waitFor(60, TimeUnit.SECONDS));
+        HostSandbox.assertOk(sandbox.finished(url));
+        nothingOfDisposablesLeft();
+
+        HostSandbox.Run notAUrl = sandbox.run("qvm-open-in-dvm", "file:///etc/shadow");
+        assertEquals(2, notAUrl.status(), notAUrl.err());
+        assertEquals(Map.of(), disposables(), "nothing was made for it");
+    }
+
+    @Test
+    void aGuestsQvmOpenInDvmGoesThroughQvmdAndThePolicyToANewDisposable() throws Exception {
+        Files.writeString(sandbox.config, Files.readString(sandbox.config) + """
+                [policy]
+                file = "%s/policy.toml"
+                ask-command = ["false"]
+                """.formatted(dir));
+        policy("qubes.OpenInDVM", "dev", "@dispvm", "allow");
+        holdViewers();
+        Process qvmd = sandbox.start("qvmd");
+        try {
+            HostSandbox.assertOk(sandbox.run("qvm-start", "dev"));
+            Path socket = sandbox.runtimeDir("dev").resolve("vsock.sock_5001");
+            HostSandbox.await("qvmd to listen for dev", Duration.ofSeconds(30), () -> Files.exists(socket));
+            HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", "echo 'a link from a mail' > ~/mail.txt"));
+            String guestBin = "PATH=" + org.qvm.testsupport.Examples.repositoryRoot().resolve("guest/bin") + ":$PATH ";
+
+            // The guest's command returns once the viewer runs; the disposable stays until it exits.
+            HostSandbox.Run call = sandbox.run("qvm-run", "-p", "dev", guestBin + "qvm-open-in-dvm ~/mail.txt");
+            HostSandbox.assertOk(call);
+            String opened = openedIn("disp1");
+            assertTrue(opened.contains("/QubesIncoming/dev/opened-") && opened.endsWith("/mail.txt"), opened);
+            try (Stream<Path> incoming = Files.walk(sandbox.guestHome("disp1").resolve("QubesIncoming/dev"))) {
+                assertEquals(List.of("a link from a mail\n"), incoming.filter(Files::isRegularFile).map(path -> {
+                    try {
+                        return Files.readString(path);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).toList());
+            }
+            closeViewer("disp1");
+            HostSandbox.await("qvmd to remove disp1", Duration.ofSeconds(60), () -> {
+                try {
+                    return disposables().isEmpty();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            nothingOfDisposablesLeft();
+
+            // Only qubes.OpenInDVM makes disposables, and the policy still decides (ask: this dialog says no).
+            HostSandbox.Run notThisService = sandbox.run("qvm-run", "-p", "dev", guestBin + "qvm-open-in-vm @dispvm ~/mail.txt");
+            assertNotEquals(0, notThisService.status());
+            assertTrue(notThisService.err().contains("does not go to a new disposable VM"), notThisService.err());
+            policy("qubes.OpenInDVM", "*", "*", "ask");
+            HostSandbox.Run denied = sandbox.run("qvm-run", "-p", "dev", guestBin + "qvm-open-in-dvm https://example.org/");
+            assertNotEquals(0, denied.status());
+            assertTrue(denied.err().contains("refused"), denied.err());
+            assertEquals(Map.of(), disposables(), "nothing was made for a refused call");
+
+            // qvmd stopping takes the disposables its calls opened with it.
+            policy("qubes.OpenInDVM", "dev", "@dispvm:dvm", "allow");
+            HostSandbox.assertOk(sandbox.run("qvm-run", "-p", "dev", guestBin + "qvm-open-in-dvm https://example.org/x"));
+            assertEquals("https://example.org/x", openedIn("disp1"));
+        } finally {
+            qvmd.destroy();
+            assertTrue(qvmd.waitFor(60, TimeUnit.SECONDS));
+        }
+        nothingOfDisposablesLeft();
+        HostSandbox.assertOk(sandbox.run("qvm-kill", "dev"));
+    }
+
     private void awaitARunningDisposable() {
         HostSandbox.await("the disposable running", Duration.ofSeconds(60), () -> {
             try {
@@ -133,7 +270,7 @@ class DisposableIT extends Scenario {
         // qvm-start (as qvm-autostart.service runs it at boot) removes it; --all starts neither the template nor disposables.
         HostSandbox.Run start = sandbox.run("qvm-start", "--all");
         HostSandbox.assertOk(start);
-        assertTrue(start.err().contains("removed the disposable disp1, whose qvm-run is gone"), start.err());
+        assertTrue(start.err().contains("removed the disposable disp1, whose owner is gone"), start.err());
         assertEquals("Running", sandbox.stateOf("dev"));
         assertEquals("Halted", sandbox.stateOf("dvm"), "a disposable template is never started");
         nothingOfDisposablesLeft();
@@ -146,7 +283,7 @@ class DisposableIT extends Scenario {
         assertTrue(killedAgain.waitFor(30, TimeUnit.SECONDS));
         HostSandbox.Run next = sandbox.run("qvm-run", "--dispvm", "-p", "true");
         HostSandbox.assertOk(next);
-        assertTrue(next.err().contains("removed the disposable disp1, whose qvm-run is gone"), next.err());
+        assertTrue(next.err().contains("removed the disposable disp1, whose owner is gone"), next.err());
         nothingOfDisposablesLeft();
 
         Process interrupted = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");

@@ -192,6 +192,7 @@ final class Completions {
                             COMPREPLY=()
                         fi
                     """);
+            case FILES -> script.append("    compopt -o default 2>/dev/null\n    COMPREPLY=()\n");
             case VOLUME -> script.append("    ((argc == 0)) && _qvm_reply_volumes\n");
             case PRIVATE_VOLUME -> script.append("    ((argc == 0)) && _qvm_reply_private_volumes\n");
             case NONE -> script.append("    COMPREPLY=()\n");
@@ -299,6 +300,7 @@ final class Completions {
             case VMS -> script.append("        '*:VM:_qvm_vms'\n");
             case VM_THEN_COMMAND -> script.append("        '1:VM:_qvm_vms' \\\n        '*::command:_normal'\n");
             case VM_THEN_FILES -> script.append("        '1:VM:_qvm_vms' \\\n        '*:file:_files'\n");
+            case FILES -> script.append("        '*:file:_files'\n");
             case VOLUME -> script.append("        '1:volume:_qvm_volumes'\n");
             case PRIVATE_VOLUME -> script.append("        '1:volume:_qvm_private_volumes' \\\n        '2:size: '\n");
             case NONE -> script.append("        ''\n");
@@ -406,6 +408,7 @@ final class Completions {
                 script.append(prefix).append("-eq 0' -a '(__qvm_vm_names)'\n");
                 script.append(prefix).append("-ge 1' -F\n");
             }
+            case FILES -> script.append(prefix).append("-ge 0' -F\n");
             case VOLUME -> script.append(prefix).append("-eq 0' -a '(__qvm_volumes)'\n");
             case PRIVATE_VOLUME -> script.append(prefix).append("-eq 0' -a '(__qvm_private_volumes)'\n");
             case NONE -> {

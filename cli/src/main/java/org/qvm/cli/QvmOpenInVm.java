@@ -1,18 +1,12 @@
 package org.qvm.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.qvm.config.ConfigLoader;
 import org.qvm.config.Configuration;
 import org.qvm.config.Vm;
 import org.qvm.guest.client.GuestException;
 import org.qvm.guest.filecopy.FileCopyPacker;
-import org.qvm.guest.files.Errno;
-import org.qvm.guest.protocol.OpenableUrl;
 import org.qvm.lifecycle.Lifecycle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,33 +44,17 @@ class QvmOpenInVm extends Tool {
     public Integer call() throws IOException {
         Configuration configuration = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
         Vm vm = configuration.require(vmName);
-        boolean url = OpenableUrl.looksLikeUrl(what);
-        FileCopyPacker.Manifest manifest = null;
-        if (url) {
-            Optional<String> problem = OpenableUrl.problem(what);
-            if (problem.isPresent()) {
-                throw new UsageException(problem.get());
-            }
-        } else {
-            Path file = Path.of(what);
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new UsageException(what + " is not a regular file (a file or a URL is opened, one at a time)");
-            }
-            manifest = FileCopyPacker.scan(List.of(file), false);
-        }
+        Openable openable = Openable.of(what);
         Lifecycle lifecycle = runningWithAgent(configuration, vm, "opens files and URLs");
         try {
-            if (url) {
-                lifecycle.guestClient(vm).openUrl(what);
+            if (openable.url().isPresent()) {
+                lifecycle.guestClient(vm).openUrl(openable.url().get());
                 return 0;
             }
-            FileCopyPacker.Outcome outcome = lifecycle.guestClient(vm).openFile(manifest, done -> { }, "");
-            if (!outcome.result().succeeded()) {
-                throw new IllegalStateException("copying to " + vm.name() + " failed: " + Errno.describe(outcome.result().errno()));
-            }
-            if (!outcome.verified()) {
-                throw new IllegalStateException("the file arrived damaged in " + vm.name() + " (CRC mismatch)");
-            }
+            FileCopyPacker.Outcome outcome = lifecycle.guestClient(vm).openFile(openable.file(), done -> { }, "");
+            outcome.problem(vm.name()).ifPresent(problem -> {
+                throw new IllegalStateException(problem);
+            });
             return 0;
         } catch (GuestException e) {
             throw new IllegalStateException(vm.name() + ": " + e.getMessage(), e);

@@ -26,10 +26,11 @@ final class QvmPolicyAsk extends Tool {
     @Parameters(index = "0", paramLabel = "SOURCE", description = "The calling VM.")
     String source;
 
-    @Parameters(index = "1", paramLabel = "SERVICE", description = "What it calls (qubes.Filecopy, qubes.OpenInVM, qubes.OpenURL).")
+    @Parameters(index = "1", paramLabel = "SERVICE", description = "What it calls (qubes.Filecopy, qubes.OpenInVM, qubes.OpenURL, qubes.OpenInDVM).")
     String service;
 
-    @Parameters(index = "2..*", arity = "1..*", paramLabel = "TARGET", description = "The VMs it may go to, the suggested one first.")
+    @Parameters(index = "2..*", arity = "1..*", paramLabel = "TARGET", description = "The VMs it may go to, the suggested one first "
+            + "(@dispvm:TEMPLATE: a new disposable VM of TEMPLATE).")
     List<String> targets = new ArrayList<>();
 
     @Override
@@ -69,7 +70,8 @@ final class QvmPolicyAsk extends Tool {
             if (configuration == null) {
                 configuration = new ConfigLoader().load(configPath(), ConfigLoader.Recording.NEVER);
             }
-            return configuration.find(vm).map(found -> found.definition().label().id()).orElse("?");
+            String named = org.qvm.config.Policy.templateOfDisposable(vm).orElse(vm);
+            return configuration.find(named).map(found -> found.definition().label().id()).orElse("?");
         } catch (ConfigException e) {
             return "?";
         }

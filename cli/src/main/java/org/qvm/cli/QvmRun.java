@@ -155,73 +155,25 @@ final class QvmRun extends Tool {
         Configuration configuration = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
         List<String> command = new ArrayList<>(words);
         String template = dispvm;
-        if (!template.isEmpty() && configuration.find(template).filter(vm -> vm.definition().disposableTemplate()).isEmpty()
-                && !words.isEmpty() && configuration.find(template).isEmpty()) {
+        if (!template.isEmpty() && configuration.find(template).isEmpty() && !words.isEmpty()) {
             // "--dispvm CMD": the word after it is the command, not a template.
             command.add(0, template);
             template = "";
         }
-        if (template.isEmpty()) {
-            template = configuration.host().defaults().dispvm().orElseThrow(() -> new UsageException(
-                    "no disposable template: name one (--dispvm=NAME) or set [defaults] dispvm"));
-        }
-        Vm templateVm = configuration.require(template);
-        if (!templateVm.definition().disposableTemplate()) {
-            throw new UsageException(template + " is not a disposable template (disposable-template = true in its file)");
-        }
+        String name = DisposableJob.template(configuration, template).name();
         if (command.isEmpty()) {
             throw new UsageException("no command given");
         }
-        org.qvm.lifecycle.Disposables disposables = new org.qvm.lifecycle.Disposables(configuration.host(), runner());
-        org.qvm.lifecycle.Disposables.Claim claim;
         try {
-            disposables.cleanUp(configuration, lifecycle(configuration)).forEach(gone ->
-                    warn("removed the disposable " + gone + ", whose qvm-run is gone"));
-            claim = disposables.create(loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE), template,
-                    lifecycle(configuration));
+            return DisposableJob.run(this, name, disposable -> {
+                boolean asked = passIo;
+                passIo = true;
+                Lifecycle lifecycle = disposable.lifecycle();
+                return asked ? runIn(lifecycle, disposable.vm(), command)
+                        : runQuietly(lifecycle, disposable.vm(), command, OutputStream.nullOutputStream());
+            });
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot make a disposable of " + template + ": " + e.getMessage(), e);
-        }
-        Runnable removal = new Runnable() {
-            private boolean done;
-
-            @Override
-            public synchronized void run() {
-                if (done) {
-                    return;
-                }
-                done = true;
-                try {
-                    Configuration now = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
-                    disposables.destroy(now, claim, lifecycle(now));
-                    // Its CID and address go back to the pools.
-                    new ConfigLoader().load(configPath(), ConfigLoader.Recording.IF_POSSIBLE);
-                } catch (java.io.IOException | RuntimeException e) {
-                    err().println(programName() + ": error: could not remove the disposable " + claim.name() + ": " + e.getMessage());
-                    err().flush();
-                }
-            }
-        };
-        Thread hook = new Thread(removal, "qvm-run-dispvm-removal");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            Configuration withIt = loadConfiguration(ConfigLoader.Recording.ALWAYS);
-            Vm vm = withIt.require(claim.name());
-            if (!quiet()) {
-                err().println(programName() + ": " + vm.name() + ": a disposable of " + template);
-                err().flush();
-            }
-            boolean asked = passIo;
-            passIo = true;
-            OutputStream discard = OutputStream.nullOutputStream();
-            return asked ? runIn(lifecycle(withIt), vm, command) : runQuietly(lifecycle(withIt), vm, command, discard);
-        } finally {
-            removal.run();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook runs (or ran) anyway.
-            }
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

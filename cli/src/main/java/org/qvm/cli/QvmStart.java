@@ -51,10 +51,10 @@ final class QvmStart extends LifecycleTool {
 
     @Override
     int act(Configuration configuration, Lifecycle lifecycle, List<Vm> vms) {
-        // Disposables whose qvm-run is gone (killed, or the host went down) go first: never left, never reused.
+        // Disposables whose owner is gone (killed, or the host went down) go first: never left, never reused.
         try {
             new org.qvm.lifecycle.Disposables(configuration.host(), runner()).cleanUp(configuration, lifecycle)
-                    .forEach(gone -> warn("removed the disposable " + gone + ", whose qvm-run is gone"));
+                    .forEach(gone -> warn("removed the disposable " + gone + ", whose owner is gone"));
         } catch (java.io.IOException e) {
             warn("could not look for disposables left behind: " + e.getMessage());
         }

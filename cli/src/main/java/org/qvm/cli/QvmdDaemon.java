@@ -4,15 +4,14 @@ import java.util.List;
 import org.qvm.qvmd.Qvmd;
 import picocli.CommandLine.Command;
 
-/** qvmd: the host's daemon for calls that guests make (qvm-copy, qvm-open-in-vm in a guest), in the foreground. */
+/** qvmd: the host's daemon for calls that guests make (qvm-copy, qvm-open-in-vm, qvm-open-in-dvm in a guest), in the foreground. */
 @Command(name = "qvmd", header = "serve guests' calls under the host's policy", description = {
-        "Serve the calls that guests make (qvm-copy, qvm-move, qvm-copy-to-vm, qvm-move-to-vm and qvm-open-in-vm run "
-                + "inside a VM), in "
-                + "the foreground, as root (qvmd.service runs it). A caller is the VM whose channel the call came on, "
+        "Serve the calls that guests make (qvm-copy, qvm-move, qvm-copy-to-vm, qvm-move-to-vm, qvm-open-in-vm and "
+                + "qvm-open-in-dvm run inside a VM), in the foreground, as root (qvmd.service runs it). A caller is the VM whose channel the call came on, "
                 + "never what it says. Each call is decided by the policy file ([policy] file, default "
                 + "/etc/qvm/policy.toml; without one: ask for file copies and opening, deny the rest), read afresh for "
                 + "every call; where it says ask, the [policy] ask-command asks the desktop user. A halted target is "
-                + "started. Every call and decision is logged on standard error."})
+                + "started; qvm-open-in-dvm gets a new disposable VM, removed when its viewer exits or qvmd stops. Every call and decision is logged on standard error."})
 final class QvmdDaemon extends Tool {
     @Override
     List<String[]> examples() {

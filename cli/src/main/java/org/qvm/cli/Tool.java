@@ -111,6 +111,8 @@ abstract class Tool implements Callable<Integer> {
         VM_THEN_COMMAND,
         /** A VM name, then host files. */
         VM_THEN_FILES,
+        /** Host files. */
+        FILES,
         /** VM:VOLUME. */
         VOLUME,
         /** VM:private, then a size. */

@@ -6,7 +6,7 @@ import java.util.List;
 final class Tools {
     static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
             "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-open-in-vm",
-            "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask", "qvm-clipboard");
+            "qvm-open-in-dvm", "qvm-dispvm-cleanup",            "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask", "qvm-clipboard");
 
     private Tools() {
     }
@@ -24,6 +24,8 @@ final class Tools {
             case "qvm-copy-to-vm" -> new QvmCopyToVm();
             case "qvm-move-to-vm" -> new QvmMoveToVm();
             case "qvm-open-in-vm" -> new QvmOpenInVm();
+            case "qvm-open-in-dvm" -> new QvmOpenInDvm();
+            case "qvm-dispvm-cleanup" -> new QvmDispvmCleanup();
             case "qvm-volume" -> new QvmVolume();
             case "qvm-template" -> new QvmTemplate();
             case "qvmd" -> new QvmdDaemon();

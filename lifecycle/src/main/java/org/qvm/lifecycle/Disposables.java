@@ -82,8 +82,8 @@ public final class Disposables {
         try {
             removeEverything(configuration, claim.name(), claim.file(), lifecycle);
         } finally {
+            // The lock file stays (another process may be waiting on it); the next dispN of this name uses it again.
             claim.lock().close();
-            Files.deleteIfExists(host.disposablesDir().resolve(claim.name() + ".lock"));
         }
     }
 
@@ -94,26 +94,26 @@ public final class Disposables {
         }
         storage.remove(name);
         Files.deleteIfExists(file);
-        // The VM's own lock file: no command works on this name any more.
-        Files.deleteIfExists(host.vmLockFile(name));
     }
 
     /**
      * Removes the disposables whose owner is gone (their lock is free): killed, with everything
-     * they had. Returns their names.
+     * they had. That includes a disposable's volume whose definition went with a reboot (the
+     * state directory is emptied then): no volume of a disposable's name outlives its owner.
+     * Returns their names.
      */
     public List<String> cleanUp(Configuration configuration, Lifecycle lifecycle) throws IOException {
-        List<String> removed = new ArrayList<>();
         Path dir = host.disposablesDir();
-        if (!Files.isDirectory(dir)) {
-            return removed;
+        java.util.Set<String> names = new java.util.TreeSet<>(
+                java.util.Comparator.comparingInt(Disposables::number).thenComparing(java.util.Comparator.naturalOrder()));
+        storage.pool().volumeOwners().stream().filter(VmName::isDisposable).forEach(names::add);
+        if (Files.isDirectory(dir)) {
+            try (DirectoryStream<Path> all = Files.newDirectoryStream(dir, "disp*.toml")) {
+                all.forEach(file -> names.add(file.getFileName().toString().replaceFirst("\\.toml$", "")));
+            }
         }
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(dir, "disp*.toml")) {
-            all.forEach(files::add);
-        }
-        for (Path file : files) {
-            String name = file.getFileName().toString().replaceFirst("\\.toml$", "");
+        List<String> removed = new ArrayList<>();
+        for (String name : names) {
             if (!VmName.isDisposable(name)) {
                 continue;
             }
@@ -122,11 +122,18 @@ public final class Disposables {
                 continue;
             }
             try (LockFile held = lock.get()) {
-                removeEverything(configuration, name, file, lifecycle);
+                removeEverything(configuration, name, dir.resolve(name + ".toml"), lifecycle);
                 removed.add(name);
             }
-            Files.deleteIfExists(dir.resolve(name + ".lock"));
         }
         return removed;
+    }
+
+    private static int number(String name) {
+        try {
+            return Integer.parseInt(name.substring("disp".length()));
+        } catch (RuntimeException e) {
+            return Integer.MAX_VALUE;
+        }
     }
 }

@@ -59,6 +59,24 @@ public final class FilePool implements StoragePool {
         return new ObservedVolume(Optional.empty(), OptionalLong.empty(), 1, volume, leftover);
     }
 
+    @Override
+    public java.util.Set<String> volumeOwners() {
+        java.util.Set<String> owners = new java.util.TreeSet<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return owners;
+        }
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    VolumeNames.ownerOfImageFile(file.getFileName().toString()).ifPresent(owners::add);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new StorageException("cannot list " + dir + ": " + e.getMessage());
+        }
+        return owners;
+    }
+
     private static long sizeOf(Path image) {
         try {
             return Files.size(image);

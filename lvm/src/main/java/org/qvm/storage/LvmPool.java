@@ -114,6 +114,24 @@ public final class LvmPool implements StoragePool {
         return new ObservedVolume(Optional.empty(), OptionalLong.of(free), extent, volume, leftover);
     }
 
+    @Override
+    public java.util.Set<String> volumeOwners() {
+        CommandResult volumes = query(lvm("lvs", "--reportformat", "json", "-o", "lv_name,lv_tags", volumeGroup));
+        java.util.Set<String> owners = new java.util.TreeSet<>();
+        if (!volumes.succeeded()) {
+            if (volumes.stderr().contains("not found")) {
+                return owners;
+            }
+            throw new StorageException(CommandFailedException.of(volumes).getMessage());
+        }
+        for (JsonNode lv : report(volumes.stdout(), "lv")) {
+            if (List.of(lv.path("lv_tags").asText().split(",")).contains(TAG)) {
+                VolumeNames.ownerOfLogicalVolume(lv.path("lv_name").asText()).ifPresent(owners::add);
+            }
+        }
+        return owners;
+    }
+
     private CommandResult query(Command command) {
         try {
             return runner.run(command);

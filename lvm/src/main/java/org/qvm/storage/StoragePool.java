@@ -19,6 +19,13 @@ public interface StoragePool {
 
     ObservedVolume observe(String vmName);
 
+    /**
+     * The VM names that have a private volume here, whole or left over from an interrupted create
+     * (for finding the volumes of disposables that did not outlive a reboot). A pool that does not
+     * exist yet has none.
+     */
+    java.util.Set<String> volumeOwners();
+
     /** The block device or image file the VM gets. */
     Path path(String vmName);
 

@@ -29,4 +29,22 @@ public final class VolumeNames {
     public static String imageFileInProgress(String vmName) {
         return imageFile(vmName) + ".new";
     }
+
+    /** The VM a logical volume's name belongs to, when it is a private volume's (whole or in progress). */
+    public static java.util.Optional<String> ownerOfLogicalVolume(String lv) {
+        return ownerOf(lv, "qvm-", "-private", "-new");
+    }
+
+    /** The VM an image file's name belongs to, when it is a private volume's (whole or in progress). */
+    public static java.util.Optional<String> ownerOfImageFile(String file) {
+        return ownerOf(file, "", "-private.img", ".new");
+    }
+
+    private static java.util.Optional<String> ownerOf(String name, String prefix, String suffix, String inProgress) {
+        String whole = name.endsWith(inProgress) ? name.substring(0, name.length() - inProgress.length()) : name;
+        if (!whole.startsWith(prefix) || !whole.endsWith(suffix) || whole.length() <= prefix.length() + suffix.length()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(whole.substring(prefix.length(), whole.length() - suffix.length()));
+    }
 }

@@ -142,4 +142,15 @@ class FilePoolTest {
         storage.remove("dev");
         assertFalse(Files.exists(image));
     }
+
+    @Test
+    void theVmsWithVolumesAreThoseWithImagesWholeOrLeftOver() throws Exception {
+        assertEquals(java.util.Set.of(), storage.pool().volumeOwners(), "no directory yet: none");
+        storage.prepare(fixture.dev("64M"));
+        Files.writeString(dir.resolve("volumes/disp3-private.img.new"), "");
+        Files.writeString(dir.resolve("volumes/notes.txt"), "");
+        Files.createDirectory(dir.resolve("volumes/disp5-private.img"));
+        Files.createSymbolicLink(dir.resolve("volumes/disp6-private.img"), image);
+        assertEquals(java.util.Set.of("dev", "disp3"), storage.pool().volumeOwners(), "regular files of a volume's name only");
+    }
 }

@@ -134,4 +134,15 @@ class LvmPoolTest {
         storage.remove("dev");
         assertEquals(java.util.Set.of("qvm-com-private"), volumes().keySet());
     }
+
+    @Test
+    void theVmsWithVolumesAreThoseWithOursWholeOrLeftOver() throws Exception {
+        assertEquals(java.util.Set.of(), storage.pool().volumeOwners());
+        assertEquals(java.util.Set.of(), storage("qvmt-no-such-group").pool().volumeOwners(), "a group not made yet has none");
+        storage.prepare(fixture.dev("16M"));
+        group.lvm("lvcreate", "--yes", "--name", "qvm-disp3-private-new", "--size", "8M", "--addtag", "qvm", group.name());
+        group.lvm("lvcreate", "--yes", "--name", "qvm-disp4-private", "--size", "8M", group.name());
+        group.lvm("lvcreate", "--yes", "--name", "swap", "--size", "8M", "--addtag", "qvm", group.name());
+        assertEquals(java.util.Set.of("dev", "disp3"), storage.pool().volumeOwners(), "not what has no qvm tag, nor another name");
+    }
 }

@@ -43,6 +43,7 @@ final class CallHandler {
     private final Map<String, String> environment;
     private final Asker asker;
     private final Consumer<String> log;
+    private final DisposableOpen disposables;
 
     CallHandler(Path configPath, CommandRunner runner, Map<String, String> environment, Asker asker, Consumer<String> log) {
         this.configPath = configPath;
@@ -50,6 +51,12 @@ final class CallHandler {
         this.environment = Map.copyOf(environment);
         this.asker = asker;
         this.log = log;
+        this.disposables = new DisposableOpen(log);
+    }
+
+    /** Removes the disposables that calls opened and that are still open (qvmd stops). */
+    void closeDisposables() {
+        disposables.closeAll();
     }
 
     /** A refusal: the status and message the calling guest gets. */
@@ -85,9 +92,20 @@ final class CallHandler {
                 Accepted accepted = decide(source, call);
                 log.accept("call from " + source + ": " + service + " to " + asked + ": allowed to " + accepted.target().name()
                         + " (" + accepted.why() + ")");
-                GuestSocket target = accepted.lifecycle().guestClient(accepted.target())
-                        .handOver(accepted.service().request(), accepted.service().payload(source, call.args()));
+                GuestSocket target;
+                try {
+                    target = accepted.lifecycle().guestClient(accepted.target())
+                            .handOver(accepted.service().request(call.args()), accepted.service().payload(source, call.args()));
+                } catch (GuestException e) {
+                    accepted.disposable().ifPresent(this::removeQuietly);
+                    throw e;
+                }
                 out.write(FrameType.ACCEPTED, accepted.target().name().getBytes(StandardCharsets.UTF_8));
+                if (accepted.disposable().isPresent()) {
+                    disposables.serve(socket, target, accepted.service().carriesUrl(call.args()),
+                            accepted.lifecycle().guestLimits().stall(), accepted.disposable().get(), source);
+                    return;
+                }
                 long bytes = Relay.relay(socket, target, accepted.lifecycle().guestLimits().stall());
                 log.accept("call from " + source + ": " + service + " to " + accepted.target().name() + ": " + bytes
                         + " bytes relayed");
@@ -104,7 +122,44 @@ final class CallHandler {
         }
     }
 
-    private record Accepted(Services service, Vm target, Lifecycle lifecycle, String why) {
+    /** Where the call goes: a VM, or a new disposable made for it, which is removed when done with. */
+    private record Accepted(Services service, Vm target, Lifecycle lifecycle, String why,
+                            Optional<org.qvm.lifecycle.DisposableVm> disposable) {
+    }
+
+    private void removeQuietly(org.qvm.lifecycle.DisposableVm disposable) {
+        try {
+            disposable.close();
+        } catch (IOException | RuntimeException e) {
+            log.accept(disposable.name() + ": could not be removed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The target a call asks for, as the policy sees it: a new disposable's ({@code @dispvm}) is
+     * that of a named disposable template, {@code @dispvm:TEMPLATE}; only qubes.OpenInDVM has one,
+     * and it has no other.
+     */
+    private static String targetOf(Services service, CallRequest call, Configuration configuration) throws Refused {
+        String target = call.target();
+        boolean disposable = target.equals(Policy.DISPOSABLE) || Policy.templateOfDisposable(target).isPresent();
+        if (!service.opensDisposable()) {
+            if (disposable) {
+                throw new Refused(Protocol.STATUS_REFUSED, UntrustedText.forDisplay(call.service())
+                        + " does not go to a new disposable VM");
+            }
+            return target;
+        }
+        if (!disposable) {
+            throw new Refused(Protocol.STATUS_REFUSED, call.service() + " goes to a new disposable VM: its target is "
+                    + Policy.DISPOSABLE + " or " + Policy.DISPOSABLE + ":TEMPLATE");
+        }
+        String template = Policy.templateOfDisposable(target).or(() -> configuration.host().defaults().dispvm())
+                .orElseThrow(() -> new Refused(Protocol.STATUS_REFUSED, "the host has no default disposable template"));
+        if (configuration.find(template).filter(vm -> vm.definition().disposableTemplate()).isEmpty()) {
+            throw new Refused(Protocol.STATUS_REFUSED, UntrustedText.forDisplay(template) + " is not a disposable template");
+        }
+        return Policy.disposableOf(template);
     }
 
     /** The policy's word on the call, the user's where it asks; a target that is halted is started. */
@@ -124,7 +179,12 @@ final class CallHandler {
         if (problem.isPresent()) {
             throw new Refused(Protocol.STATUS_REFUSED, problem.get());
         }
-        Policy.Decision decision = policy.decide(call.service(), source, call.target(), configuration.names());
+        String asked = targetOf(service, call, configuration);
+        if (service.opensDisposable() && disposables.full(source)) {
+            throw new Refused(Protocol.STATUS_REFUSED, source + " has " + DisposableOpen.PER_VM
+                    + " disposables open already; close one first");
+        }
+        Policy.Decision decision = policy.decide(call.service(), source, asked, configuration.names());
         String target;
         String why = decision.why();
         if (decision instanceof Policy.Deny deny) {
@@ -137,11 +197,15 @@ final class CallHandler {
             target = answer.target().orElseThrow(() -> new Refused(Protocol.STATUS_REFUSED, answer.why()));
             why = why + "; " + answer.why();
         }
+        Optional<String> template = Policy.templateOfDisposable(target);
+        if (template.isPresent()) {
+            return inNewDisposable(service, source, template.get(), why);
+        }
         Vm vm = configuration.require(target);
         if (vm.definition().agent() != VmDefinition.Agent.QVM) {
             throw new Refused(Protocol.STATUS_REFUSED, target + " has no qvm-agent to receive it");
         }
-        Lifecycle lifecycle = new Lifecycle(configuration, runner, environment, line -> log.accept("starting " + line));
+        Lifecycle lifecycle = lifecycle(configuration);
         if (lifecycle.stateOf(vm) != VmState.RUNNING) {
             try {
                 lifecycle.start(vm, true, true);
@@ -149,6 +213,29 @@ final class CallHandler {
                 throw new Refused(Protocol.STATUS_TRANSPORT, "the target VM " + target + " could not be started");
             }
         }
-        return new Accepted(service, vm, lifecycle, Optional.ofNullable(why).orElse(""));
+        return new Accepted(service, vm, lifecycle, Optional.ofNullable(why).orElse(""), Optional.empty());
+    }
+
+    /** A new disposable of {@code template}, started, for the call. */
+    private Accepted inNewDisposable(Services service, String source, String template, String why) throws Refused {
+        org.qvm.lifecycle.DisposableVm disposable;
+        try {
+            disposable = org.qvm.lifecycle.DisposableVm.started(org.qvm.lifecycle.DisposableVm.context(configPath, runner,
+                    this::lifecycle), template, gone -> log.accept("removed the disposable " + gone + ", whose owner is gone"));
+        } catch (IOException | RuntimeException e) {
+            log.accept("call from " + source + ": no disposable of " + template + ": " + e.getMessage());
+            throw new Refused(Protocol.STATUS_TRANSPORT, "a disposable of " + template + " could not be started");
+        }
+        if (disposable.vm().definition().agent() != VmDefinition.Agent.QVM) {
+            removeQuietly(disposable);
+            throw new Refused(Protocol.STATUS_REFUSED, template + " has no qvm-agent to receive it");
+        }
+        log.accept("call from " + source + ": " + disposable.name() + " is a new disposable of " + template);
+        return new Accepted(service, disposable.vm(), disposable.lifecycle(), Optional.ofNullable(why).orElse(""),
+                Optional.of(disposable));
+    }
+
+    private Lifecycle lifecycle(Configuration configuration) {
+        return new Lifecycle(configuration, runner, environment, line -> log.accept("starting " + line));
     }
 }

@@ -17,7 +17,8 @@ public final class PolicyDialog {
     private static final Map<String, String> WHAT = Map.of(
             "qubes.Filecopy", "copy files to",
             "qubes.OpenInVM", "open a file in",
-            "qubes.OpenURL", "open a URL in");
+            "qubes.OpenURL", "open a URL in",
+            "qubes.OpenInDVM", "open a file or a URL in");
 
     private PolicyDialog() {
     }
@@ -40,8 +41,8 @@ public final class PolicyDialog {
                 String.valueOf(TIMEOUT_SECONDS), "--no-markup"));
         if (candidates.size() == 1) {
             Candidate only = candidates.get(0);
-            argv.addAll(List.of("--question", "--text", "The VM " + source + " wants to " + wants(service) + " the VM "
-                    + only.vm() + " (" + only.label() + ").\n\nAllow it?", "--ok-label", "Allow", "--cancel-label", "Deny"));
+            argv.addAll(List.of("--question", "--text", "The VM " + source + " wants to " + wants(service) + " "
+                    + described(only) + ".\n\nAllow it?", "--ok-label", "Allow", "--cancel-label", "Deny"));
             return argv;
         }
         argv.addAll(List.of("--list", "--radiolist", "--text", "The VM " + source + " wants to " + wants(service)
@@ -51,6 +52,13 @@ public final class PolicyDialog {
             argv.addAll(List.of(i == 0 ? "TRUE" : "FALSE", candidates.get(i).vm(), candidates.get(i).label()));
         }
         return argv;
+    }
+
+    /** "the VM work (blue)", or for a new disposable ({@code @dispvm:TEMPLATE}) "a new disposable VM of dvm (red)". */
+    static String described(Candidate candidate) {
+        return org.qvm.config.Policy.templateOfDisposable(candidate.vm())
+                .map(template -> "a new disposable VM of " + template + " (" + candidate.label() + ")")
+                .orElse("the VM " + candidate.vm() + " (" + candidate.label() + ")");
     }
 
     /** The VM the user chose, from zenity's exit status and output; empty for no (Deny, closed, timed out). */

@@ -303,6 +303,7 @@ public final class Qvmd implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        handler.closeDisposables();
         listening.values().forEach(entry -> closeQuietly(entry.listener()));
         listening.clear();
     }

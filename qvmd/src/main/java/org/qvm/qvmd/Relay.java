@@ -22,6 +22,13 @@ final class Relay {
     private final AtomicLong lastProgress = new AtomicLong(System.nanoTime());
     private final AtomicLong forwarded = new AtomicLong();
     private volatile boolean done;
+    /** The caller has its answer and the target connection stays for what follows it. */
+    private volatile boolean answered;
+
+    /** Reads the target's answer and passes it to the caller; returns whether the target connection is wanted after. */
+    interface Answer {
+        boolean pass(InputStream fromTarget, OutputStream toCaller) throws IOException;
+    }
 
     private Relay(GuestSocket caller, GuestSocket target) {
         this.caller = caller;
@@ -47,18 +54,71 @@ final class Relay {
         return relay.forwarded.get();
     }
 
+    /**
+     * Relays the caller's stream to the target, as {@link #relay}, until the target's answer has
+     * been passed on by {@code answer}; then the caller's connection ends and, when the answer
+     * says so, the target's stays open for the caller of this method, unbounded. Returns whether
+     * it did. A stall ends both.
+     */
+    static boolean relayUntilAnswered(GuestSocket caller, GuestSocket target, Duration stall, Answer answer) {
+        Relay relay = new Relay(caller, target);
+        caller.bound(GuestSocket.NO_DEADLINE, null);
+        target.bound(GuestSocket.NO_DEADLINE, null);
+        // The caller's end (it may close once it has the answer) does not end this relay: the answer, or a stall, does.
+        Thread toTarget = relay.thread("qvmd-relay", () -> relay.forwarded.set(relay.copy(caller.input(), target.output())),
+                false);
+        Thread watchdog = relay.thread("qvmd-relay-watchdog", () -> relay.watch(stall));
+        boolean keep = false;
+        try {
+            keep = answer.pass(relay.progressing(target.input()), caller.output());
+            relay.answered = keep;
+        } catch (IOException e) {
+            // Broken off or stalled; both ends go.
+        } finally {
+            relay.end();
+        }
+        join(toTarget, stall);
+        join(watchdog, stall);
+        return keep && relay.answered;
+    }
+
+    /** {@code in}, telling the watchdog of every byte read. */
+    private InputStream progressing(InputStream in) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                lastProgress.set(System.nanoTime());
+                return b;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                lastProgress.set(System.nanoTime());
+                return n;
+            }
+        };
+    }
+
     private interface Pump {
         void run() throws IOException;
     }
 
     private Thread thread(String name, Pump pump) {
+        return thread(name, pump, true);
+    }
+
+    private Thread thread(String name, Pump pump, boolean endsRelay) {
         Thread thread = new Thread(() -> {
             try {
                 pump.run();
             } catch (IOException e) {
                 // The caller went, or the target stopped taking data.
             } finally {
-                end();
+                if (endsRelay) {
+                    end();
+                }
             }
         }, name);
         thread.setDaemon(true);
@@ -71,6 +131,7 @@ final class Relay {
         while (!done) {
             long idle = System.nanoTime() - lastProgress.get();
             if (idle >= stall.toNanos()) {
+                answered = false;
                 return;
             }
             LockSupport.parkNanos(Math.min(stall.toNanos() - idle, Duration.ofMillis(200).toNanos()));
@@ -80,7 +141,9 @@ final class Relay {
     private void end() {
         done = true;
         caller.close();
-        target.close();
+        if (!answered) {
+            target.close();
+        }
     }
 
     private long copy(InputStream in, OutputStream out) throws IOException {

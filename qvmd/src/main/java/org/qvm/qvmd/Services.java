@@ -18,7 +18,12 @@ enum Services {
     /** A file to open in the target (qvm-open-in-vm VM FILE): copied there, then opened; no arguments. */
     OPEN_IN_VM(GuestOpenInVm.OPEN_FILE, FrameType.OPEN_FILE),
     /** A URL to open in the target's browser (qvm-open-in-vm VM URL): the URL is the one argument. */
-    OPEN_URL(GuestOpenInVm.OPEN_URL, FrameType.OPEN_URL);
+    OPEN_URL(GuestOpenInVm.OPEN_URL, FrameType.OPEN_URL),
+    /**
+     * A file (no arguments) or a URL (the one argument) to open in a new disposable VM
+     * (qvm-open-in-dvm FILE|URL), which lives until the viewer exits.
+     */
+    OPEN_IN_DVM(GuestOpenInVm.OPEN_IN_DVM, FrameType.OPEN_FILE_AND_WAIT);
 
     private final String service;
     private final FrameType request;
@@ -39,8 +44,12 @@ enum Services {
 
     /** Why a call of this service with these arguments cannot go ahead; empty when it can. Decided before anyone is asked. */
     Optional<String> problemWith(List<String> args) {
+        if (this == OPEN_IN_DVM && args.size() <= 1) {
+            return args.isEmpty() ? Optional.empty() : OpenableUrl.problem(args.get(0));
+        }
         if (this != OPEN_URL) {
-            return args.isEmpty() ? Optional.empty() : Optional.of(service + " takes no arguments");
+            return args.isEmpty() ? Optional.empty() : Optional.of(service + " takes no arguments"
+                    + (this == OPEN_IN_DVM ? " or one, the URL" : ""));
         }
         if (args.size() != 1) {
             return Optional.of(service + " takes one argument, the URL");
@@ -48,13 +57,23 @@ enum Services {
         return OpenableUrl.problem(args.get(0));
     }
 
+    /** Whether the target is a new disposable VM ({@code @dispvm:TEMPLATE}) rather than a VM. */
+    boolean opensDisposable() {
+        return this == OPEN_IN_DVM;
+    }
+
+    /** Whether the call carries a URL, not a file-copy stream. */
+    boolean carriesUrl(List<String> args) {
+        return this == OPEN_URL || this == OPEN_IN_DVM && args.size() == 1;
+    }
+
     /** The request qvmd opens at the target's agent. */
-    FrameType request() {
-        return request;
+    FrameType request(List<String> args) {
+        return this == OPEN_IN_DVM && carriesUrl(args) ? FrameType.OPEN_URL_AND_WAIT : request;
     }
 
     /** Its payload: the caller's name, so the files land in QubesIncoming/<caller>; or the URL. */
     byte[] payload(String source, List<String> args) {
-        return (this == OPEN_URL ? args.get(0) : source).getBytes(StandardCharsets.UTF_8);
+        return (carriesUrl(args) ? args.get(0) : source).getBytes(StandardCharsets.UTF_8);
     }
 }

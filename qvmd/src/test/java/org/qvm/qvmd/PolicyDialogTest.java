@@ -20,6 +20,10 @@ class PolicyDialogTest {
         String text = argv.get(argv.indexOf("--text") + 1);
         assertEquals("The VM dev wants to copy files to the VM untrusted (red).\n\nAllow it?", text);
         assertEquals(String.valueOf(PolicyDialog.TIMEOUT_SECONDS), argv.get(argv.indexOf("--timeout") + 1));
+
+        List<String> disposable = PolicyDialog.zenity("dev", "qubes.OpenInDVM", List.of(new PolicyDialog.Candidate("@dispvm:dvm", "red")));
+        assertEquals("The VM dev wants to open a file or a URL in a new disposable VM of dvm (red).\n\nAllow it?",
+                disposable.get(disposable.indexOf("--text") + 1));
     }
 
     @Test

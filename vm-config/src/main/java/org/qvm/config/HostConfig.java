@@ -32,22 +32,25 @@ public record HostConfig(Path file, Path vmDir, Path stateDir, Path dataDir, Hyp
         }
     }
 
-    /** The runtime directory of one VM. */
     /** Where disposable VMs' definitions live while they exist ({@code NAME.toml}: disposable-of = TEMPLATE). */
     public Path disposablesDir() {
         return stateDir.resolve("disposables");
     }
 
+    /** The runtime directory of one VM. */
     public Path runtimeDir(String vmName) {
         return stateDir.resolve(vmName);
     }
 
     /**
      * The lock held while a command changes one VM (starts, stops, resizes it). It sits beside the
-     * runtime directory, not in it, because that directory is removed when the VM stops.
+     * runtime directory, not in it, because that directory is removed when the VM stops. A
+     * disposable's is with the disposables' files. Lock files are never removed (a process may be
+     * waiting on one): a name's file serves every VM of that name, and the state directory goes
+     * with a reboot.
      */
     public Path vmLockFile(String vmName) {
-        return stateDir.resolve(vmName + ".lock");
+        return VmName.isDisposable(vmName) ? disposablesDir().resolve(vmName + ".vm.lock") : stateDir.resolve(vmName + ".lock");
     }
 
     /**

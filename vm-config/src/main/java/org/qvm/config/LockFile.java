@@ -16,26 +16,30 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A lock between qvm processes (fcntl on a file) and between the threads of one (a file lock is
  * held per process, so threads also queue on a lock of their own). The kernel drops the file lock
- * when the process dies, so a crashed command never leaves a VM locked.
+ * when the process dies, so a crashed command never leaves a VM locked. A lock belongs to the
+ * process, not to a thread: another thread may close it (qvmd removes a disposable from the thread
+ * that saw its viewer exit).
  *
  * <p>Lock files are private: mode 0600, owned by whoever runs qvm (root, on a real host), in a
  * directory nobody else can write. Another user of the host can neither open one (not even to take
  * a shared lock that would block root's tools) nor put a file of their own in its place.
  */
 public final class LockFile implements AutoCloseable {
-    private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    private static final Map<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
     private static final Duration RETRY = Duration.ofMillis(20);
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
 
-    private final ReentrantLock threadLock;
+    private final Semaphore threadLock;
     private final FileChannel channel;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LockFile(ReentrantLock threadLock, FileChannel channel) {
+    private LockFile(Semaphore threadLock, FileChannel channel) {
         this.threadLock = threadLock;
         this.channel = channel;
     }
@@ -55,11 +59,11 @@ public final class LockFile implements AutoCloseable {
     public static Optional<LockFile> acquire(Path file, Duration limit) throws IOException {
         Path key = file.toAbsolutePath().normalize();
         long deadline = limit == null ? Long.MAX_VALUE : System.nanoTime() + limit.toNanos();
-        ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(key, path -> new ReentrantLock());
+        Semaphore threadLock = IN_PROCESS.computeIfAbsent(key, path -> new Semaphore(1));
         try {
             if (limit == null) {
-                threadLock.lockInterruptibly();
-            } else if (!threadLock.tryLock(limit.toNanos(), TimeUnit.NANOSECONDS)) {
+                threadLock.acquire();
+            } else if (!threadLock.tryAcquire(limit.toNanos(), TimeUnit.NANOSECONDS)) {
                 return Optional.empty();
             }
         } catch (InterruptedException e) {
@@ -74,14 +78,14 @@ public final class LockFile implements AutoCloseable {
                     return Optional.of(new LockFile(threadLock, channel));
                 }
                 channel.close();
-                threadLock.unlock();
+                threadLock.release();
                 return Optional.empty();
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
-            threadLock.unlock();
+            threadLock.release();
             throw e;
         }
     }
@@ -132,10 +136,13 @@ public final class LockFile implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             channel.close();
         } finally {
-            threadLock.unlock();
+            threadLock.release();
         }
     }
 }

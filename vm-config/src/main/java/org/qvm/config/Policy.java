@@ -17,15 +17,34 @@ import java.util.regex.Pattern;
 public record Policy(Optional<Path> file, List<Rule> rules) {
     /** What a target of "ask me" is called in a call and in a rule. */
     public static final String ASK_ME = "@default";
+    /**
+     * A new disposable VM, as a target: {@code @dispvm:TEMPLATE} in a call (qvmd makes {@code
+     * @dispvm} that of the default template before deciding); in a rule, {@code @dispvm} matches a
+     * new disposable of any template.
+     */
+    public static final String DISPOSABLE = "@dispvm";
     /** Any service, source or target, in a rule. */
     public static final String ANY = "*";
     /** A service name: Qubes' spelling, {@code qubes.Filecopy}. */
     static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** The services a guest may ask the user for out of the box: file copies and opening files and URLs. */
-    public static final List<String> ASKED_BY_DEFAULT = List.of("qubes.Filecopy", "qubes.OpenInVM", "qubes.OpenURL");
+    public static final List<String> ASKED_BY_DEFAULT = List.of("qubes.Filecopy", "qubes.OpenInVM", "qubes.OpenURL",
+            "qubes.OpenInDVM");
 
     public Policy {
         rules = List.copyOf(rules);
+    }
+
+    /** The target of a new disposable of {@code template}: {@code @dispvm:TEMPLATE}. */
+    public static String disposableOf(String template) {
+        return DISPOSABLE + ":" + template;
+    }
+
+    /** The template of a new-disposable target ({@code @dispvm:TEMPLATE}); empty for any other target. */
+    public static Optional<String> templateOfDisposable(String target) {
+        String prefix = DISPOSABLE + ":";
+        return target.startsWith(prefix) && target.length() > prefix.length()
+                ? Optional.of(target.substring(prefix.length())) : Optional.empty();
     }
 
     /** The policy when there is no policy file: ask for {@link #ASKED_BY_DEFAULT}, deny the rest. */
@@ -50,7 +69,8 @@ public record Policy(Optional<Path> file, List<Rule> rules) {
                        String where) {
         boolean matches(String callService, String callSource, String callTarget) {
             return (service.equals(ANY) || service.equals(callService)) && (source.equals(ANY) || source.equals(callSource))
-                    && (target.equals(ANY) || target.equals(callTarget));
+                    && (target.equals(ANY) || target.equals(callTarget)
+                    || target.equals(DISPOSABLE) && templateOfDisposable(callTarget).isPresent());
         }
     }
 
@@ -86,8 +106,9 @@ public record Policy(Optional<Path> file, List<Rule> rules) {
         if (VmName.RESERVED.contains(target)) {
             return new Deny("the host is never a target", "the host is no VM");
         }
-        if (!target.equals(ASK_ME) && !vms.contains(target)) {
-            return new Deny("there is no VM named " + target, "no such target");
+        Optional<String> template = templateOfDisposable(target);
+        if (template.isPresent() ? !vms.contains(template.get()) : !target.equals(ASK_ME) && !vms.contains(target)) {
+            return new Deny("there is no VM named " + template.orElse(target), "no such target");
         }
         for (Rule rule : rules) {
             if (!rule.matches(service, source, target)) {

@@ -61,8 +61,11 @@ final class PolicyParser {
         if (any && text.equals(Policy.ANY) || askMe && text.equals(Policy.ASK_ME) || vms.contains(text)) {
             return text;
         }
+        if (askMe && (text.equals(Policy.DISPOSABLE) || Policy.templateOfDisposable(text).filter(vms::contains).isPresent())) {
+            return text;
+        }
         String hint = Suggestion.closest(text, vms).map(vm -> " (did you mean '" + vm + "'?)").orElse("");
-        String allowed = any ? (askMe ? "a VM, \"*\" or \"@default\"" : "a VM or \"*\"") : "a VM";
+        String allowed = any ? (askMe ? "a VM, \"*\", \"@default\", \"@dispvm\" or \"@dispvm:TEMPLATE\"" : "a VM or \"*\"") : "a VM";
         throw new IllegalArgumentException("there is no VM named '" + text + "'" + hint + " (this takes " + allowed + ")");
     }
 }

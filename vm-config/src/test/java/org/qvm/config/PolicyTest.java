@@ -137,6 +137,43 @@ class PolicyTest {
     }
 
     @Test
+    void aNewDisposableIsATargetOfItsOwnThatRulesNameByTemplateOrAsAny() throws Exception {
+        Files.writeString(policyFile, """
+                [[rule]]
+                service = "qubes.OpenInDVM"
+                source = "banking"
+                target = "@dispvm"
+                action = "deny"
+
+                [[rule]]
+                service = "qubes.OpenInDVM"
+                source = "dev"
+                target = "@dispvm:untrusted"
+                action = "allow"
+
+                [[rule]]
+                service = "qubes.OpenInDVM"
+                source = "*"
+                target = "*"
+                action = "ask"
+                """);
+        Policy policy = new ConfigLoader().loadPolicy(fixture.load());
+        String ofUntrusted = Policy.disposableOf("untrusted");
+        assertEquals("@dispvm:untrusted", ofUntrusted);
+        assertEquals(Optional.of("untrusted"), Policy.templateOfDisposable(ofUntrusted));
+        assertEquals(Optional.empty(), Policy.templateOfDisposable("@dispvm:"));
+        assertEquals(Optional.empty(), Policy.templateOfDisposable("untrusted"));
+        assertTrue(policy.decide("qubes.OpenInDVM", "banking", ofUntrusted, VMS) instanceof Policy.Deny, "@dispvm matches any template");
+        assertEquals(ofUntrusted, ((Policy.Allow) policy.decide("qubes.OpenInDVM", "dev", ofUntrusted, VMS)).target());
+        assertEquals(List.of("@dispvm:personal"),
+                ((Policy.Ask) policy.decide("qubes.OpenInDVM", "dev", "@dispvm:personal", VMS)).candidates());
+        Policy.Decision unknown = policy.decide("qubes.OpenInDVM", "dev", "@dispvm:nosuch", VMS);
+        assertEquals("there is no VM named nosuch", ((Policy.Deny) unknown).reason());
+        assertTrue(Policy.builtIn().decide("qubes.OpenInDVM", "dev", ofUntrusted, VMS) instanceof Policy.Ask,
+                "asked by default");
+    }
+
+    @Test
     void theShippedPolicyIsTheBuiltInOne() throws Exception {
         Files.copy(Examples.repositoryRoot().resolve("examples/policy.toml"), policyFile);
         Policy shipped = new ConfigLoader().loadPolicy(fixture.load());
@@ -149,7 +186,8 @@ class PolicyTest {
         assertEquals(List.of(
                 policyFile + ":3:1: 'rule.source': there is no VM named 'untrsted' (did you mean 'untrusted'?) (this "
                         + "takes a VM or \"*\")",
-                policyFile + ":4:1: 'rule.target': there is no VM named 'host' (this takes a VM, \"*\" or \"@default\")",
+                policyFile + ":4:1: 'rule.target': there is no VM named 'host' (this takes a VM, \"*\", \"@default\", "
+                        + "\"@dispvm\" or \"@dispvm:TEMPLATE\")",
                 policyFile + ":5:1: 'rule.action': 'maybe' is not one of \"allow\" or \"deny\" or \"ask\"",
                 policyFile + ":11:1: 'rule.action' = \"allow\" for target = \"@default\" needs a default-target: the VM "
                         + "such calls go to",

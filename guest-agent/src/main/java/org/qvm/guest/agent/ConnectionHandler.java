@@ -23,7 +23,7 @@ import org.qvm.guest.transport.GuestSocket;
 
 /**
  * One connection from the host: HELLO both ways, then one request (EXEC, FILECOPY, OPEN_FILE,
- * OPEN_URL, PING or POWEROFF). Anything malformed ends this connection with an ERROR frame and
+ * OPEN_URL, either of them AND_WAIT, PING or POWEROFF). Anything malformed ends this connection with an ERROR frame and
  * nothing else.
  */
 final class ConnectionHandler {
@@ -55,13 +55,15 @@ final class ConnectionHandler {
                 }
                 out.write(FrameType.HELLO, Payloads.u16(Protocol.VERSION));
                 Frame request = in.expect(FrameType.EXEC, FrameType.FILECOPY, FrameType.OPEN_FILE, FrameType.OPEN_URL,
-                        FrameType.PING, FrameType.POWEROFF);
+                        FrameType.OPEN_FILE_AND_WAIT, FrameType.OPEN_URL_AND_WAIT, FrameType.PING, FrameType.POWEROFF);
                 switch (request.type()) {
                     case PING -> out.writeEmpty(FrameType.PONG);
                     case EXEC -> new ExecSession(settings, in, out).run(ExecRequest.decode(request.payload()));
                     case FILECOPY -> receiveFiles(socket, request.payload());
-                    case OPEN_FILE -> openFile(socket, in, out, request.payload());
-                    case OPEN_URL -> openUrl(in, out, new String(request.payload(), java.nio.charset.StandardCharsets.UTF_8));
+                    case OPEN_FILE, OPEN_FILE_AND_WAIT -> openFile(socket, in, out, request.payload(),
+                            request.type() == FrameType.OPEN_FILE_AND_WAIT);
+                    case OPEN_URL, OPEN_URL_AND_WAIT -> openUrl(in, out, new String(request.payload(),
+                            java.nio.charset.StandardCharsets.UTF_8), request.type() == FrameType.OPEN_URL_AND_WAIT);
                     case POWEROFF -> powerOff(out);
                     default -> throw new ProtocolException("unexpected " + request.type());
                 }
@@ -109,9 +111,11 @@ final class ConnectionHandler {
     /**
      * A file another VM (or the host) has this guest open: unpacked as a copy is, into a directory
      * of its own, {@code QubesIncoming/SOURCE/opened-DATE-TIME[-N]/}, then opened for the user with
-     * the open command, detached. The answer is the copy's result, then STARTED or ERROR.
+     * the open command, detached. The answer is the copy's result, then STARTED or ERROR; with
+     * {@code wait}, EXIT too, when the open command exits.
      */
-    private void openFile(GuestSocket socket, FrameReader in, FrameWriter out, byte[] sourcePayload) throws IOException {
+    private void openFile(GuestSocket socket, FrameReader in, FrameWriter out, byte[] sourcePayload, boolean wait)
+            throws IOException {
         java.util.Optional<String> named = sourceOf(sourcePayload);
         if (named.isEmpty()) {
             refuseSource(socket);
@@ -132,25 +136,34 @@ final class ConnectionHandler {
         }
         Path file = settings.home().resolve(unpacked.file().get());
         log.info("opening a file from " + source + ": " + file);
-        open(in, out, file.getParent().toString(), file.toString());
+        open(in, out, file.getParent().toString(), file.toString(), wait);
     }
 
     /** A URL another VM (or the host) has this guest open in the user's browser. */
-    private void openUrl(FrameReader in, FrameWriter out, String url) throws IOException {
+    private void openUrl(FrameReader in, FrameWriter out, String url, boolean wait) throws IOException {
         java.util.Optional<String> problem = OpenableUrl.problem(url);
         if (problem.isPresent()) {
             out.write(FrameType.ERROR, Payloads.error(Protocol.STATUS_REFUSED, problem.get()));
             return;
         }
         log.info("opening a URL");
-        open(in, out, "", url);
+        open(in, out, "", url, wait);
     }
 
-    /** Runs the open command on {@code what} as the agent's user, detached: answers STARTED or ERROR. */
-    private void open(FrameReader in, FrameWriter out, String directory, String what) throws IOException {
+    /**
+     * Runs the open command on {@code what} as the agent's user, detached (under waypipe when this
+     * guest's windows travel so): answers STARTED or ERROR, and with {@code wait} EXIT when it exits.
+     */
+    private void open(FrameReader in, FrameWriter out, String directory, String what, boolean wait) throws IOException {
         List<String> argv = new ArrayList<>(settings.openCommand());
         argv.add(what);
-        new ExecSession(settings, in, out).run(new ExecRequest(false, false, "", directory, argv, List.of()));
+        ExecRequest request = new ExecRequest(false, false, "", directory, argv, List.of(), settings.waylandSocket().isPresent());
+        ExecSession session = new ExecSession(settings, in, out);
+        if (wait) {
+            session.runAndWait(request);
+        } else {
+            session.run(request);
+        }
     }
 
     private static final java.time.format.DateTimeFormatter OPENED =

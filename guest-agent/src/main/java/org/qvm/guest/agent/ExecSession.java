@@ -54,15 +54,8 @@ final class ExecSession {
     }
 
     void run(ExecRequest request) throws IOException {
-        Process process;
-        try {
-            process = start(request);
-        } catch (Refused refused) {
-            out.write(FrameType.ERROR, Payloads.error(refused.code, refused.getMessage()));
-            return;
-        }
-        out.write(FrameType.STARTED, Payloads.i32((int) process.pid()));
-        if (!request.passIo()) {
+        Process process = startAndAnswer(request);
+        if (process == null || !request.passIo()) {
             return;
         }
         Thread stdout = pump(process.getInputStream(), FrameType.STDOUT);
@@ -81,6 +74,38 @@ final class ExecSession {
             return;
         }
         out.write(FrameType.EXIT, Payloads.i32(status));
+    }
+
+    /**
+     * Runs a command without pass-io and waits for it: STARTED (or ERROR), then EXIT when it exits.
+     * If the host goes away first, the command runs on.
+     */
+    void runAndWait(ExecRequest request) throws IOException {
+        if (request.passIo()) {
+            throw new IllegalArgumentException("a command with pass-io is waited for by run()");
+        }
+        Process process = startAndAnswer(request);
+        if (process == null) {
+            return;
+        }
+        try {
+            out.write(FrameType.EXIT, Payloads.i32(process.waitFor()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Starts the command and answers STARTED; answers ERROR and returns null when it cannot start. */
+    private Process startAndAnswer(ExecRequest request) throws IOException {
+        Process process;
+        try {
+            process = start(request);
+        } catch (Refused refused) {
+            out.write(FrameType.ERROR, Payloads.error(refused.code, refused.getMessage()));
+            return null;
+        }
+        out.write(FrameType.STARTED, Payloads.i32((int) process.pid()));
+        return process;
     }
 
     private Process start(ExecRequest request) throws Refused {

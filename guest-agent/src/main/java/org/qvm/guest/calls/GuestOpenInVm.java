@@ -12,7 +12,6 @@ import org.qvm.guest.UntrustedText;
 import org.qvm.guest.client.GuestException;
 import org.qvm.guest.filecopy.CopyResult;
 import org.qvm.guest.filecopy.FileCopyPacker;
-import org.qvm.guest.files.Errno;
 import org.qvm.guest.protocol.CallRequest;
 import org.qvm.guest.protocol.Frame;
 import org.qvm.guest.protocol.FrameReader;
@@ -31,17 +30,40 @@ import org.qvm.guest.transport.GuestSocket;
 public final class GuestOpenInVm {
     public static final String OPEN_FILE = "qubes.OpenInVM";
     public static final String OPEN_URL = "qubes.OpenURL";
+    /** A file or URL to open in a new disposable VM: no arguments and a file-copy stream, or the URL. */
+    public static final String OPEN_IN_DVM = "qubes.OpenInDVM";
+    /** The target of a call into a new disposable VM (of the host's default disposable template). */
+    public static final String DISPOSABLE = "@dispvm";
     static final String PROGRAM = "qvm-open-in-vm";
     static final String USAGE = "usage: " + PROGRAM + " [--view-only] VMNAME FILE|URL";
+    static final String PROGRAM_DVM = "qvm-open-in-dvm";
+    static final String USAGE_DVM = "usage: " + PROGRAM_DVM + " [--view-only] FILE|URL";
 
     private final PrintStream err;
+    /** qvm-open-in-dvm: into a new disposable VM (qubes.OpenInDVM to @dispvm), not a named one. */
+    private final boolean disposable;
 
     GuestOpenInVm(PrintStream err) {
+        this(err, false);
+    }
+
+    GuestOpenInVm(PrintStream err, boolean disposable) {
         this.err = err;
+        this.disposable = disposable;
     }
 
     public static void main(String[] args) {
         System.exit(new GuestOpenInVm(System.err).run(List.of(args), HostAddress::ofThisGuest));
+    }
+
+    /** The guest's qvm-open-in-dvm FILE|URL: opened in a new disposable VM, which is removed when its viewer exits. */
+    public static final class InDisposable {
+        private InDisposable() {
+        }
+
+        public static void main(String[] args) {
+            System.exit(new GuestOpenInVm(System.err, true).run(List.of(args), HostAddress::ofThisGuest));
+        }
     }
 
     /** Runs the command; returns its exit status: 0 opened, 1 failed or refused, 2 usage. */
@@ -53,7 +75,7 @@ public final class GuestOpenInVm {
                     // Nothing ever comes back: every open is view-only here.
                 }
                 case "-h", "--help" -> {
-                    err.println(USAGE);
+                    err.println(disposable ? USAGE_DVM : USAGE);
                     return 0;
                 }
                 default -> {
@@ -64,11 +86,11 @@ public final class GuestOpenInVm {
                 }
             }
         }
-        if (rest.size() != 2) {
-            return usageError("a VM and one file or URL are needed");
+        if (disposable ? rest.size() != 1 : rest.size() != 2) {
+            return usageError(disposable ? "one file or URL is needed" : "a VM and one file or URL are needed");
         }
-        String target = rest.get(0);
-        String what = rest.get(1);
+        String target = disposable ? DISPOSABLE : rest.get(0);
+        String what = rest.get(rest.size() - 1);
         try {
             return OpenableUrl.looksLikeUrl(what) ? openUrl(host, target, what) : openFile(host, target, Path.of(what));
         } catch (GuestException e) {
@@ -85,7 +107,7 @@ public final class GuestOpenInVm {
         if (problem.isPresent()) {
             return fail(problem.get());
         }
-        try (HostCall.Accepted call = HostCall.call(host.find(), new CallRequest(OPEN_URL, target, List.of(url)), HostCall.DECISION)) {
+        try (HostCall.Accepted call = HostCall.call(host.find(), new CallRequest(disposable ? OPEN_IN_DVM : OPEN_URL, target, List.of(url)), HostCall.DECISION)) {
             return opened(call, "the URL");
         }
     }
@@ -93,10 +115,10 @@ public final class GuestOpenInVm {
     private int openFile(HostAddress.Finder host, String target, Path file) throws GuestException, IOException,
             FileCopyPacker.SourceException {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-            return fail(file + " is not a regular file (" + PROGRAM + " opens one file)");
+            return fail(file + " is not a regular file (" + (disposable ? PROGRAM_DVM : PROGRAM) + " opens one file)");
         }
         FileCopyPacker.Manifest manifest = FileCopyPacker.scan(List.of(file), false);
-        try (HostCall.Accepted call = HostCall.call(host.find(), new CallRequest(OPEN_FILE, target, List.of()), HostCall.DECISION)) {
+        try (HostCall.Accepted call = HostCall.call(host.find(), new CallRequest(disposable ? OPEN_IN_DVM : OPEN_FILE, target, List.of()), HostCall.DECISION)) {
             call.socket().bound(GuestSocket.NO_DEADLINE, GuestFileCopy.STALL);
             long crc;
             try {
@@ -105,11 +127,9 @@ public final class GuestOpenInVm {
                 crc = FileCopyPacker.NO_CRC;
             }
             CopyResult result = CopyResult.read(call.socket().input());
-            if (!result.succeeded()) {
-                return fail("copying to " + call.target() + " failed: " + Errno.describe(result.errno()));
-            }
-            if (!new FileCopyPacker.Outcome(result, crc).verified()) {
-                return fail("the file arrived damaged in " + call.target() + " (CRC mismatch)");
+            Optional<String> problem = new FileCopyPacker.Outcome(result, crc).problem(call.target());
+            if (problem.isPresent()) {
+                return fail(problem.get());
             }
             return opened(call, file.getFileName().toString());
         }
@@ -127,13 +147,13 @@ public final class GuestOpenInVm {
     }
 
     private int fail(String message) {
-        err.println(PROGRAM + ": error: " + message);
+        err.println((disposable ? PROGRAM_DVM : PROGRAM) + ": error: " + message);
         return 1;
     }
 
     private int usageError(String message) {
-        err.println(USAGE);
-        err.println(PROGRAM + ": error: " + message);
+        err.println(disposable ? USAGE_DVM : USAGE);
+        err.println((disposable ? PROGRAM_DVM : PROGRAM) + ": error: " + message);
         return 2;
     }
 }

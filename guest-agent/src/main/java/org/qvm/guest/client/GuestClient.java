@@ -321,6 +321,46 @@ public final class GuestClient {
         }
     }
 
+    /**
+     * As {@link #openFile}, for a disposable that lives as long as its viewer: waits until the
+     * guest's open command exits, as long as it takes (only the operation's deadline, if any,
+     * applies), and returns its exit status.
+     *
+     * @throws GuestException also when the copy failed or arrived damaged ({@link FileCopyPacker.Outcome#problem})
+     */
+    public int openFileAndWait(FileCopyPacker.Manifest manifest, LongConsumer progress, String source)
+            throws GuestException, FileCopyPacker.SourceException {
+        try (Session session = new Session()) {
+            FileCopyPacker.Outcome outcome = send(session, FrameType.OPEN_FILE_AND_WAIT, manifest, progress, source);
+            java.util.Optional<String> problem = outcome.problem("the VM");
+            if (problem.isPresent()) {
+                throw new GuestException(Protocol.STATUS_TRANSPORT, problem.get());
+            }
+            return startedThenExit(session);
+        } catch (IOException e) {
+            throw transport(e, "answer to OPEN_FILE_AND_WAIT");
+        }
+    }
+
+    /** As {@link #openUrl}, then waits until the guest's open command exits; returns its exit status. */
+    public int openUrlAndWait(String url) throws GuestException {
+        try (Session session = new Session()) {
+            session.step();
+            session.out.write(FrameType.OPEN_URL_AND_WAIT, url.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return startedThenExit(session);
+        } catch (IOException e) {
+            throw transport(e, "answer to OPEN_URL_AND_WAIT");
+        }
+    }
+
+    /** STARTED within the answer time, then EXIT whenever the command ends. */
+    private int startedThenExit(Session session) throws IOException, GuestException {
+        session.step();
+        answer(session, FrameType.STARTED);
+        session.socket.bound(deadline.nanoTime(), null);
+        return exitStatus(Payloads.i32(answer(session, FrameType.EXIT).payload()));
+    }
+
     /** Sends a file-copy stream after {@code request} and reads the receiver's result. */
     private FileCopyPacker.Outcome send(Session session, FrameType request, FileCopyPacker.Manifest manifest,
                                         LongConsumer progress, String source) throws GuestException, FileCopyPacker.SourceException {

@@ -395,5 +395,15 @@ public final class FileCopyPacker {
         public boolean verified() {
             return result.succeeded() && result.crc32() == sentCrc;
         }
+
+        /** Why the copy to {@code target} did not work, in words; empty when it is {@link #verified()}. */
+        public java.util.Optional<String> problem(String target) {
+            if (!result.succeeded()) {
+                return java.util.Optional.of("copying to " + target + " failed: "
+                        + org.qvm.guest.files.Errno.describe(result.errno()));
+            }
+            return verified() ? java.util.Optional.empty()
+                    : java.util.Optional.of("the file arrived damaged in " + target + " (CRC mismatch)");
+        }
     }
 }

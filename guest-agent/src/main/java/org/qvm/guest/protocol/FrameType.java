@@ -56,7 +56,14 @@ public enum FrameType {
      */
     OPEN_FILE(18, 64),
     /** Host to agent: open this URL ({@link OpenableUrl}) in the user's browser; answered by {@link #STARTED} or {@link #ERROR}. */
-    OPEN_URL(19, OpenableUrl.MAX_LENGTH);
+    OPEN_URL(19, OpenableUrl.MAX_LENGTH),
+    /**
+     * Host to agent: as {@link #OPEN_FILE}, for a disposable that lives as long as the viewer: after
+     * {@link #STARTED} the agent waits for the open command to exit and answers {@link #EXIT}.
+     */
+    OPEN_FILE_AND_WAIT(20, 64),
+    /** Host to agent: as {@link #OPEN_URL}, then {@link #EXIT} when the open command exits (see {@link #OPEN_FILE_AND_WAIT}). */
+    OPEN_URL_AND_WAIT(21, OpenableUrl.MAX_LENGTH);
 
     private final int code;
     private final int maxLength;

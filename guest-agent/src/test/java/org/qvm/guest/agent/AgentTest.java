@@ -308,6 +308,35 @@ class AgentTest {
     }
 
     @Test
+    void anOpenForADisposableIsWaitedForUntilTheViewerExits() throws Exception {
+        Path pdf = Files.writeString(dir.resolve("a.pdf"), "%PDF");
+        Path close = dir.resolve("close");
+        AgentSettings settings = new AgentSettings(System.getProperty("user.name"), dir.resolve("home"), List.of("true"),
+                List.of("sh", "-c", "echo \"$1\" >> " + dir.resolve("viewed") + "; while [ ! -e " + close + " ]; do sleep 0.05; done; "
+                        + "case \"$1\" in https:*) exit 3;; esac", "viewer"), 64);
+        Path viewerSocket = dir.resolve("viewer.sock");
+        try (AgentServer viewer = Agents.serving(viewerSocket, settings)) {
+            GuestClient viewing = new GuestClient(new GuestEndpoint.Hybrid(viewerSocket, 5000));
+            java.util.concurrent.CompletableFuture<Integer> file = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return viewing.openFileAndWait(FileCopyPacker.scan(List.of(pdf), false), sent -> { }, "");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            await("the viewer to run", java.time.Duration.ofSeconds(30),
+                    () -> Files.exists(dir.resolve("viewed")));
+            assertFalse(file.isDone(), "the open is not over while the viewer runs");
+            Files.writeString(close, "");
+            assertEquals(0, file.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(Files.readString(dir.resolve("viewed")).contains("/QubesIncoming/host/opened-"));
+            assertEquals(3, viewing.openUrlAndWait("https://example.org/"), "the viewer's exit status comes back");
+            GuestException refused = assertThrows(GuestException.class, () -> viewing.openUrlAndWait("file:///etc/shadow"));
+            assertEquals(126, refused.status());
+        }
+    }
+
+    @Test
     void onlyOneRegularFileIsOpenedAndOnlyWebUrls() throws Exception {
         Path tree = Files.createDirectories(dir.resolve("tree"));
         Files.writeString(tree.resolve("inner.txt"), "x");
