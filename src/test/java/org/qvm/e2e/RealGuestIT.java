@@ -283,6 +283,14 @@ class RealGuestIT {
         try (java.util.stream.Stream<Path> volumes = Files.list(dir.resolve("volumes"))) {
             assertTrue(volumes.noneMatch(volume -> volume.getFileName().toString().startsWith("disp")), "and its volume");
         }
+
+        // A file opened in a disposable: the template's xdg-open runs on it (under waypipe), qvm-open-in-dvm
+        // waits for it and returns its status, not a failure of ours, and then nothing of the disposable is left.
+        Path attachment = Files.writeString(dir.resolve("attachment.txt"), "open me in a disposable\n");
+        HostSandbox.Run opened = sandbox.run("qvm-open-in-dvm", "--dispvm=dvm", attachment.toString());
+        assertTrue(opened.err().contains("disp1: a disposable of dvm"), opened.err());
+        assertTrue(opened.status() < 125, "the viewer ran and ended: " + opened.status() + " " + opened.err());
+        assertFalse(sandbox.ls("state").containsKey("disp1"), "the disposable is gone");
     }
 
     @Test
