@@ -83,6 +83,18 @@ public record Command(List<String> argv, Map<String, String> environment, Option
         return line.append(ShellQuote.join(argv)).toString();
     }
 
+    /**
+     * As {@link #render()}, with the standard input, if any, shown as a shell here-document: what
+     * {@code --dry-run} prints (an {@code nft -f -} transaction with its script).
+     */
+    public String renderWithInput() {
+        if (stdin.isEmpty()) {
+            return render();
+        }
+        String text = stdin.get().endsWith("\n") || stdin.get().isEmpty() ? stdin.get() : stdin.get() + "\n";
+        return render() + " <<'EOF'\n" + text + "EOF";
+    }
+
     @Override
     public String toString() {
         return render();

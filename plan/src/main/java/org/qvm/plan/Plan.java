@@ -29,9 +29,12 @@ public record Plan(List<Step> steps) {
         return new Plan(all);
     }
 
-    /** The commands in execution order, one POSIX shell-quoted line each: what {@code --dry-run} prints. */
+    /**
+     * The commands in execution order, one POSIX shell-quoted line each, with its standard input
+     * (if any) as a here-document: what {@code --dry-run} prints.
+     */
     public List<String> render() {
-        return steps.stream().map(step -> step.run().render()).toList();
+        return steps.stream().map(step -> step.run().renderWithInput()).toList();
     }
 
     /** Collects steps in order. */

@@ -96,6 +96,7 @@ public final class NetworkPlanner {
             return true;
         }
         String forwardingWas = observed.sysctl(uplinkForwarding).orElse("0");
+        List<Command> transaction = new ArrayList<>();
         if (table.isPresent()) {
             Set<String> others = new TreeSet<>(table.get().interfacesInMaps());
             others.remove(TapName.of(vm.name()));
@@ -103,7 +104,8 @@ public final class NetworkPlanner {
                 problems.add("the nftables table inet qvm was set up for another uplink or pool, and " + others
                         + " still use it: shut those VMs down before changing [network]");
             }
-            plan.run(NftRuleset.deleteTable());
+            // Replaced in the same transaction that makes the new one.
+            transaction.add(NftRuleset.deleteTable());
             // The old table remembered its uplink's forwarding from before it existed: same uplink,
             // keep remembering it; another uplink, give the old one its value back.
             Optional<String> oldUplink = baseComments(table.get()).map(BaseComment::uplink).flatMap(Optional::stream).findFirst();
@@ -113,8 +115,9 @@ public final class NetworkPlanner {
                 restoreForwarding(table.get(), observed, plan);
             }
         }
-        plan.run(NftRuleset.addTable(), NftRuleset.deleteTable());
-        NftRuleset.base(network, forwardingWas).forEach(plan::run);
+        transaction.add(NftRuleset.addTable());
+        transaction.addAll(NftRuleset.base(network, forwardingWas));
+        plan.run(NftRuleset.transaction(transaction), NftRuleset.deleteTable());
         if (!forwardingWas.equals("1")) {
             plan.run(Sysctl.set(uplinkForwarding, "1"), Sysctl.set(uplinkForwarding, forwardingWas));
         }
@@ -187,26 +190,24 @@ public final class NetworkPlanner {
         String tap = TapName.of(name);
         PointToPointLink link = vm.link().orElseThrow();
         List<String> chains = NftRuleset.vmChains(name);
+        // One transaction: what is stale of the VM's goes, its chains, rules and map entries come, all or nothing.
+        List<Command> transaction = new ArrayList<>();
         if (tableKept) {
             ObservedNetwork.QvmTable table = observed.table().orElseThrow();
             if (vmRulesCurrent(host, vm, table)) {
                 return;
             }
-            removeVmRules(table, name, plan);
+            transaction.addAll(vmRulesThere(table, name));
         }
-        List<Command> commands = NftRuleset.vmChainsAndRules(name, host, link);
-        for (Command command : commands) {
-            boolean addsChain = command.argv().get(2).equals("chain");
-            if (addsChain) {
-                plan.run(command, NftRuleset.deleteChain(command.argv().get(5)));
-            } else {
-                plan.run(command);
-            }
-        }
+        transaction.addAll(NftRuleset.vmChainsAndRules(name, host, link));
+        List<Command> undo = new ArrayList<>();
         for (int i = 0; i < chains.size(); i++) {
             String map = NftRuleset.MAPS.get(i);
-            plan.run(NftRuleset.addElement(map, tap, chains.get(i)), NftRuleset.deleteElement(map, tap));
+            transaction.add(NftRuleset.addElement(map, tap, chains.get(i)));
+            undo.add(NftRuleset.deleteElement(map, tap));
         }
+        chains.forEach(chain -> undo.add(NftRuleset.deleteChain(chain)));
+        plan.run(NftRuleset.transaction(transaction), NftRuleset.transaction(undo));
     }
 
     /** Whether the VM's chains, rules and map entries are in the table as its configuration wants them. */
@@ -236,41 +237,91 @@ public final class NetworkPlanner {
         return true;
     }
 
-    /** Deletes whatever of the VM's map entries and chains exist (entries first: they refer to the chains). */
-    private static void removeVmRules(ObservedNetwork.QvmTable table, String vmName, Plan.Builder plan) {
+    /** The deletions of whatever of the VM's map entries and chains exist (entries first: they refer to the chains). */
+    private static List<Command> vmRulesThere(ObservedNetwork.QvmTable table, String vmName) {
         String tap = TapName.of(vmName);
+        List<Command> deletions = new ArrayList<>();
         for (String map : NftRuleset.MAPS) {
             if (table.maps().getOrDefault(map, Map.of()).containsKey(tap)) {
-                plan.run(NftRuleset.deleteElement(map, tap));
+                deletions.add(NftRuleset.deleteElement(map, tap));
             }
         }
         for (String chain : NftRuleset.vmChains(vmName)) {
             if (table.chains().contains(chain)) {
-                plan.run(NftRuleset.deleteChain(chain));
+                deletions.add(NftRuleset.deleteChain(chain));
             }
         }
+        return deletions;
     }
 
     /**
      * The plan that takes a VM's network away: its map entries, chains and tap (only if ours),
      * and, when no other VM's network is left, the table, with the uplink's forwarding set back to
      * what it was before the first VM came up. Works from what exists, whatever the config says now.
+     * It is {@link #downOwn} then {@link #downShared}, planned from one observation (for --dry-run).
      */
     public static CheckedPlan down(String vmName, ObservedNetwork observed) {
         Plan.Builder plan = Plan.builder();
         String tap = TapName.of(vmName);
+        boolean last = observed.table().filter(table -> othersThan(table, tap).isEmpty()).isPresent();
+        if (last) {
+            // The table goes, and the VM's pieces with it.
+            addDownShared(observed, plan);
+        } else {
+            addVmRulesRemoval(observed, vmName, plan);
+        }
+        addTapRemoval(observed, vmName, plan);
+        return new CheckedPlan(plan.build(), List.of());
+    }
+
+    /**
+     * Takes away what is the VM's alone: its map entries and chains (one transaction) and its tap.
+     * Another VM's teardown touches none of it, so teardowns need not wait for each other.
+     */
+    public static CheckedPlan downOwn(String vmName, ObservedNetwork observed) {
+        Plan.Builder plan = Plan.builder();
+        addVmRulesRemoval(observed, vmName, plan);
+        addTapRemoval(observed, vmName, plan);
+        return new CheckedPlan(plan.build(), List.of());
+    }
+
+    /**
+     * What is shared, once no VM uses it: the table, and the uplink's forwarding set back. Nothing
+     * while any VM's tap is still in the table's maps. Planned under the network lock.
+     */
+    public static CheckedPlan downShared(ObservedNetwork observed) {
+        Plan.Builder plan = Plan.builder();
+        if (observed.table().filter(table -> table.interfacesInMaps().isEmpty()).isPresent()) {
+            addDownShared(observed, plan);
+        }
+        return new CheckedPlan(plan.build(), List.of());
+    }
+
+    private static Set<String> othersThan(ObservedNetwork.QvmTable table, String tap) {
+        Set<String> others = new TreeSet<>(table.interfacesInMaps());
+        others.remove(tap);
+        return others;
+    }
+
+    private static void addDownShared(ObservedNetwork observed, Plan.Builder plan) {
+        ObservedNetwork.QvmTable table = observed.table().orElseThrow();
+        plan.run(NftRuleset.deleteTable());
+        restoreForwarding(table, observed, plan);
+    }
+
+    private static void addVmRulesRemoval(ObservedNetwork observed, String vmName, Plan.Builder plan) {
         observed.table().ifPresent(table -> {
-            removeVmRules(table, vmName, plan);
-            Set<String> others = new TreeSet<>(table.interfacesInMaps());
-            others.remove(tap);
-            if (others.isEmpty()) {
-                plan.run(NftRuleset.deleteTable());
-                restoreForwarding(table, observed, plan);
+            List<Command> deletions = vmRulesThere(table, vmName);
+            if (!deletions.isEmpty()) {
+                plan.run(NftRuleset.transaction(deletions));
             }
         });
+    }
+
+    private static void addTapRemoval(ObservedNetwork observed, String vmName, Plan.Builder plan) {
+        String tap = TapName.of(vmName);
         observed.link(tap).filter(link -> link.alias().equals(TapName.alias(vmName)))
                 .ifPresent(link -> plan.run(ip("link", "del", "dev", tap)));
-        return new CheckedPlan(plan.build(), List.of());
     }
 
     private static void restoreForwarding(ObservedNetwork.QvmTable table, ObservedNetwork observed, Plan.Builder plan) {

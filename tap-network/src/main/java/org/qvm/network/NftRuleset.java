@@ -46,7 +46,7 @@ import org.qvm.plan.Command;
  * chains accept), so the host's own firewall keeps deciding about it.
  *
  * Each VM's pieces are its three chains and its three map entries, so one VM's network is added
- * and removed without touching another's. Rule comments carry a checksum of what was set up, so
+ * and removed without touching another's, each time in one transaction ({@link #transaction}). Rule comments carry a checksum of what was set up, so
  * that applying an unchanged configuration again finds nothing to do.
  */
 final class NftRuleset {
@@ -70,6 +70,21 @@ final class NftRuleset {
 
     static String quoted(String text) {
         return "\"" + text + "\"";
+    }
+
+    /**
+     * These {@code nft} commands as one transaction, {@code nft -f -} with them as its script: the
+     * kernel applies all of them or none, and one process runs instead of one per rule.
+     */
+    static Command transaction(List<Command> commands) {
+        StringBuilder script = new StringBuilder();
+        for (Command command : commands) {
+            if (!command.program().equals("nft")) {
+                throw new IllegalArgumentException("not an nft command: " + command.render());
+            }
+            script.append(String.join(" ", command.argv().subList(1, command.argv().size()))).append('\n');
+        }
+        return nft("-f", "-").withStdin(script.toString());
     }
 
     static Command addTable() {

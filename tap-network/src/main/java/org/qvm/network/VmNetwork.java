@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings VMs' networks up and down: observe, plan, check, execute. The table is shared by every
- * VM, so each change happens under {@code <state-dir>/network.lock}; between observing and
- * executing nobody else changes it.
+ * VM, so bringing one up happens under {@code <state-dir>/network.lock} (between observing and
+ * executing nobody else changes the table's base), and so does removing the table; a VM's own
+ * pieces go without it (no one else touches them).
  */
 public final class VmNetwork {
     public static final String LOCK_NAME = "network.lock";
@@ -119,11 +120,18 @@ public final class VmNetwork {
         }
     }
 
-    /** Takes the VM's network away (carrying on past failures, so as little as possible is left). */
+    /**
+     * Takes the VM's network away (carrying on past failures, so as little as possible is left).
+     * What is the VM's alone goes without the network lock, so several VMs' teardowns run side by
+     * side; only the last one's removal of the shared table takes it.
+     */
     public void down(String vmName) {
+        executor.executeAll(NetworkPlanner.downOwn(vmName, probe.observe(NetworkPlanner.sysctlsFor(host, vmName))).plan());
         try (LockFile lock = lock()) {
-            executor.executeAll(NetworkPlanner.down(vmName,
-                    probe.observe(NetworkPlanner.sysctlsFor(host, vmName))).plan());
+            Optional<ObservedNetwork.QvmTable> table = probe.readTable();
+            if (table.isPresent() && table.get().interfacesInMaps().isEmpty()) {
+                executor.executeAll(NetworkPlanner.downShared(probe.observe(NetworkPlanner.sysctlsFor(host, vmName))).plan());
+            }
         } catch (IOException e) {
             throw new NetworkException("cannot take " + lockPath() + ": " + e.getMessage());
         }

@@ -38,6 +38,30 @@ class NetworkPlannerTest {
         return new ObservedNetwork.Link(name, Optional.empty(), "", true, List.of(addresses));
     }
 
+    /**
+     * A plan as --dry-run prints it, line by line: an nft transaction is its command line, its
+     * script's lines, and the end of its here-document.
+     */
+    private static List<String> lines(CheckedPlan plan) {
+        return plan.plan().render().stream().flatMap(String::lines).toList();
+    }
+
+    /** Expected lines, where an entry may hold several (a {@link #DELETIONS}). */
+    private static List<String> expected(String... entries) {
+        return java.util.Arrays.stream(entries).flatMap(String::lines).toList();
+    }
+
+    private static final String BEGIN = "nft -f - <<'EOF'";
+    /** A VM's pieces deleted (its map entries, then its chains), one script line each, for {@link #lines}. */
+    private static final String DELETIONS = """
+            delete element inet qvm vm_from { "qvm-%1$s" }
+            delete element inet qvm vm_to { "qvm-%1$s" }
+            delete element inet qvm vm_input { "qvm-%1$s" }
+            delete chain inet qvm vm-%1$s-from
+            delete chain inet qvm vm-%1$s-to
+            delete chain inet qvm vm-%1$s-input""";
+    private static final String END = "EOF";
+
     /** Only the uplink exists, with forwarding off. */
     private ObservedNetwork fresh() {
         return new ObservedNetwork(Map.of("lo", plainLink("lo", "127.0.0.1/8"), "eno2", plainLink("eno2", "192.168.1.20/24")),
@@ -70,18 +94,20 @@ class NetworkPlannerTest {
         String sum = NftRuleset.baseChecksum(host.network());
         String vmSum = NftRuleset.vmChecksum("untrusted", host, config.require("untrusted").link().orElseThrow());
         assertEquals(List.of(
-                "nft add table inet qvm",
-                "nft add map inet qvm vm_from '{ type ifname : verdict ; }'",
-                "nft add map inet qvm vm_to '{ type ifname : verdict ; }'",
-                "nft add map inet qvm vm_input '{ type ifname : verdict ; }'",
-                "nft add chain inet qvm forward '{ type filter hook forward priority filter ; policy accept ; }'",
-                "nft add rule inet qvm forward 'iifname vmap @vm_from'",
-                "nft add rule inet qvm forward 'oifname vmap @vm_to'",
-                "nft add chain inet qvm input '{ type filter hook input priority filter ; policy accept ; }'",
-                "nft add rule inet qvm input 'iifname vmap @vm_input'",
-                "nft add chain inet qvm postrouting '{ type nat hook postrouting priority srcnat ; policy accept ; }'",
-                "nft add rule inet qvm postrouting 'ip saddr 10.0.0.0/24 oifname \"eno2\" masquerade comment \"qvm base="
-                        + sum + " uplink=eno2 forwarding-was=0\"'",
+                BEGIN,
+                "add table inet qvm",
+                "add map inet qvm vm_from { type ifname : verdict ; }",
+                "add map inet qvm vm_to { type ifname : verdict ; }",
+                "add map inet qvm vm_input { type ifname : verdict ; }",
+                "add chain inet qvm forward { type filter hook forward priority filter ; policy accept ; }",
+                "add rule inet qvm forward iifname vmap @vm_from",
+                "add rule inet qvm forward oifname vmap @vm_to",
+                "add chain inet qvm input { type filter hook input priority filter ; policy accept ; }",
+                "add rule inet qvm input iifname vmap @vm_input",
+                "add chain inet qvm postrouting { type nat hook postrouting priority srcnat ; policy accept ; }",
+                "add rule inet qvm postrouting ip saddr 10.0.0.0/24 oifname \"eno2\" masquerade comment \"qvm base="
+                        + sum + " uplink=eno2 forwarding-was=0\"",
+                END,
                 "sysctl -q -w net/ipv4/conf/eno2/forwarding=1",
                 "ip tuntap add dev qvm-untrusted mode tap vnet_hdr user root",
                 "ip link set dev qvm-untrusted alias qvm:untrusted",
@@ -92,61 +118,63 @@ class NetworkPlannerTest {
                 "sysctl -q -w net/ipv4/conf/qvm-untrusted/arp_announce=2",
                 "ip addr add 10.0.0.10/31 dev qvm-untrusted",
                 "ip link set dev qvm-untrusted up",
-                "nft add chain inet qvm vm-untrusted-from",
-                "nft add rule inet qvm vm-untrusted-from 'ip saddr 10.0.0.11 oifname \"eno2\" accept comment \"qvm vm=untrusted sum="
-                        + vmSum + "\"'",
-                "nft add rule inet qvm vm-untrusted-from drop",
-                "nft add chain inet qvm vm-untrusted-to",
-                "nft add rule inet qvm vm-untrusted-to 'iifname \"eno2\" ip daddr 10.0.0.11 ct state established,related accept'",
-                "nft add rule inet qvm vm-untrusted-to drop",
-                "nft add chain inet qvm vm-untrusted-input",
-                "nft add rule inet qvm vm-untrusted-input 'ip saddr != 10.0.0.11 drop'",
-                "nft add rule inet qvm vm-untrusted-input 'ct state established,related ct original ip daddr 10.0.0.11 accept'",
-                "nft add rule inet qvm vm-untrusted-input drop",
-                "nft add element inet qvm vm_from '{ \"qvm-untrusted\" : jump vm-untrusted-from }'",
-                "nft add element inet qvm vm_to '{ \"qvm-untrusted\" : jump vm-untrusted-to }'",
-                "nft add element inet qvm vm_input '{ \"qvm-untrusted\" : jump vm-untrusted-input }'"),
-                plan.plan().render());
+                BEGIN,
+                "add chain inet qvm vm-untrusted-from",
+                "add rule inet qvm vm-untrusted-from ip saddr 10.0.0.11 oifname \"eno2\" accept comment \"qvm vm=untrusted sum="
+                        + vmSum + "\"",
+                "add rule inet qvm vm-untrusted-from drop",
+                "add chain inet qvm vm-untrusted-to",
+                "add rule inet qvm vm-untrusted-to iifname \"eno2\" ip daddr 10.0.0.11 ct state established,related accept",
+                "add rule inet qvm vm-untrusted-to drop",
+                "add chain inet qvm vm-untrusted-input",
+                "add rule inet qvm vm-untrusted-input ip saddr != 10.0.0.11 drop",
+                "add rule inet qvm vm-untrusted-input ct state established,related ct original ip daddr 10.0.0.11 accept",
+                "add rule inet qvm vm-untrusted-input drop",
+                "add element inet qvm vm_from { \"qvm-untrusted\" : jump vm-untrusted-from }",
+                "add element inet qvm vm_to { \"qvm-untrusted\" : jump vm-untrusted-to }",
+                "add element inet qvm vm_input { \"qvm-untrusted\" : jump vm-untrusted-input }",
+                END),
+                lines(plan));
+        assertEquals(2, plan.plan().steps().stream().filter(step -> step.run().program().equals("nft")).count(),
+                "no nft process per rule: the base, and the VM's pieces, each one transaction");
     }
 
     @Test
     void whatCreatesSomethingCanBeUndone() {
         CheckedPlan plan = NetworkPlanner.up(host, config.require("dev"), fresh());
-        List<String> undos = plan.plan().steps().stream().flatMap(step -> step.undo().stream()).map(c -> c.render()).toList();
-        assertEquals(List.of(
+        List<String> undos = plan.plan().steps().stream().flatMap(step -> step.undo().stream())
+                .flatMap(c -> c.renderWithInput().lines()).toList();
+        assertEquals(expected(
                 "nft delete table inet qvm",
                 "sysctl -q -w net/ipv4/conf/eno2/forwarding=0",
                 "ip link del dev qvm-dev",
-                "nft delete chain inet qvm vm-dev-from",
-                "nft delete chain inet qvm vm-dev-to",
-                "nft delete chain inet qvm vm-dev-input",
-                "nft delete element inet qvm vm_from '{ \"qvm-dev\" }'",
-                "nft delete element inet qvm vm_to '{ \"qvm-dev\" }'",
-                "nft delete element inet qvm vm_input '{ \"qvm-dev\" }'"), undos);
+                BEGIN,
+                DELETIONS.formatted("dev"),
+                END), undos);
     }
 
     @Test
     void whenTheHostServesDnsTheGatewayTakesPort53() throws Exception {
         Files.writeString(host.file(), Files.readString(host.file()).replace("dns = [\"9.9.9.9\"]", "dns = []"));
         Configuration noDns = new ConfigLoader().load(host.file(), ConfigLoader.Recording.NEVER);
-        List<String> rendered = NetworkPlanner.up(noDns.host(), noDns.require("dev"), fresh()).plan().render();
-        assertTrue(rendered.contains("nft add rule inet qvm vm-dev-input 'ip daddr 10.0.0.8 udp dport 53 accept'"), rendered.toString());
-        assertTrue(rendered.contains("nft add rule inet qvm vm-dev-input 'ip daddr 10.0.0.8 tcp dport 53 accept'"));
+        List<String> rendered = lines(NetworkPlanner.up(noDns.host(), noDns.require("dev"), fresh()));
+        assertTrue(rendered.contains("add rule inet qvm vm-dev-input ip daddr 10.0.0.8 udp dport 53 accept"), rendered.toString());
+        assertTrue(rendered.contains("add rule inet qvm vm-dev-input ip daddr 10.0.0.8 tcp dport 53 accept"));
     }
 
     @Test
     void overTheTcpTransportAVmReachesQvmdOnItsOwnGatewayOnly() throws Exception {
-        assertTrue(NetworkPlanner.up(host, config.require("dev"), fresh()).plan().render().stream()
+        assertTrue(lines(NetworkPlanner.up(host, config.require("dev"), fresh())).stream()
                 .noneMatch(line -> line.contains("dport 5001")), "not with vsock");
         Files.writeString(host.file(), Files.readString(host.file()).replaceAll("(?m)^transport = .*$", "transport = \"tcp\"")
                 .replace("[guest]\n", "[guest]\n") + "");
         Path personal = host.file().resolveSibling("vms/personal.toml");
         Files.writeString(personal, "agent = \"none\"\n" + Files.readString(personal));
         Configuration tcp = new ConfigLoader().load(host.file(), ConfigLoader.Recording.NEVER);
-        List<String> rendered = NetworkPlanner.up(tcp.host(), tcp.require("dev"), fresh()).plan().render();
-        int rpc = rendered.indexOf("nft add rule inet qvm vm-dev-input 'ip daddr 10.0.0.8 tcp dport { 5001, 5002 } accept'");
+        List<String> rendered = lines(NetworkPlanner.up(tcp.host(), tcp.require("dev"), fresh()));
+        int rpc = rendered.indexOf("add rule inet qvm vm-dev-input ip daddr 10.0.0.8 tcp dport { 5001, 5002 } accept");
         assertTrue(rpc > 0, rendered.toString());
-        assertEquals("nft add rule inet qvm vm-dev-input drop", rendered.get(rpc + 1), "and nothing else of the host");
+        assertEquals("add rule inet qvm vm-dev-input drop", rendered.get(rpc + 1), "and nothing else of the host");
     }
 
         @Test
@@ -194,42 +222,43 @@ class NetworkPlannerTest {
         Files.writeString(host.vmDir().resolve("dev.toml"),
                 Files.readString(host.vmDir().resolve("dev.toml")).replace("enabled = true", "address = \"10.0.0.21\""));
         Configuration changed = new ConfigLoader().load(host.file(), ConfigLoader.Recording.NEVER);
-        List<String> plan = NetworkPlanner.up(changed.host(), changed.require("dev"), before).plan().render();
+        List<String> plan = lines(NetworkPlanner.up(changed.host(), changed.require("dev"), before));
         assertEquals("ip addr del 10.0.0.8/31 dev qvm-dev", plan.get(0));
         assertEquals("ip addr add 10.0.0.20/31 dev qvm-dev", plan.get(1));
-        assertEquals(List.of(
-                "nft delete element inet qvm vm_from '{ \"qvm-dev\" }'",
-                "nft delete element inet qvm vm_to '{ \"qvm-dev\" }'",
-                "nft delete element inet qvm vm_input '{ \"qvm-dev\" }'",
-                "nft delete chain inet qvm vm-dev-from",
-                "nft delete chain inet qvm vm-dev-to",
-                "nft delete chain inet qvm vm-dev-input",
-                "nft add chain inet qvm vm-dev-from"), plan.subList(2, 9));
+        assertEquals(expected(
+                BEGIN,
+                DELETIONS.formatted("dev"),
+                "add chain inet qvm vm-dev-from"), plan.subList(2, 10), "the old pieces replaced in the same transaction");
+        assertEquals(END, plan.get(plan.size() - 1));
         assertTrue(plan.stream().noneMatch(line -> line.contains("add table")), "the table stays");
     }
 
     @Test
     void teardownTakesExactlyThatVmsPiecesAndTheTableWithTheLastOne() {
+        assertEquals(expected(
+                BEGIN,
+                DELETIONS.formatted("dev"),
+                END,
+                "ip link del dev qvm-dev"), lines(NetworkPlanner.down("dev", afterUp("dev", "com"))));
+        List<String> last = lines(NetworkPlanner.down("com", afterUp("com")));
         assertEquals(List.of(
-                "nft delete element inet qvm vm_from '{ \"qvm-dev\" }'",
-                "nft delete element inet qvm vm_to '{ \"qvm-dev\" }'",
-                "nft delete element inet qvm vm_input '{ \"qvm-dev\" }'",
-                "nft delete chain inet qvm vm-dev-from",
-                "nft delete chain inet qvm vm-dev-to",
-                "nft delete chain inet qvm vm-dev-input",
-                "ip link del dev qvm-dev"), NetworkPlanner.down("dev", afterUp("dev", "com")).plan().render());
-        List<String> last = NetworkPlanner.down("com", afterUp("com")).plan().render();
-        assertEquals(List.of(
-                "nft delete element inet qvm vm_from '{ \"qvm-com\" }'",
-                "nft delete element inet qvm vm_to '{ \"qvm-com\" }'",
-                "nft delete element inet qvm vm_input '{ \"qvm-com\" }'",
-                "nft delete chain inet qvm vm-com-from",
-                "nft delete chain inet qvm vm-com-to",
-                "nft delete chain inet qvm vm-com-input",
                 "nft delete table inet qvm",
                 "sysctl -q -w net/ipv4/conf/eno2/forwarding=0",
                 "ip link del dev qvm-com"), last);
         assertEquals(List.of(), NetworkPlanner.down("com", fresh()).plan().render(), "nothing there, nothing to do");
+    }
+
+    @Test
+    void aTeardownTakesTheVmsOwnPiecesAloneAndTheTableOnlyOnceNoVmUsesIt() {
+        assertEquals(expected(
+                BEGIN,
+                DELETIONS.formatted("com"),
+                END,
+                "ip link del dev qvm-com"), lines(NetworkPlanner.downOwn("com", afterUp("com"))), "the same when it is the last");
+        assertEquals(List.of(), lines(NetworkPlanner.downShared(afterUp("com"))), "com still uses the table");
+        assertEquals(List.of("nft delete table inet qvm", "sysctl -q -w net/ipv4/conf/eno2/forwarding=0"),
+                lines(NetworkPlanner.downShared(afterUp())), "no VM uses it any more");
+        assertEquals(List.of(), lines(NetworkPlanner.downShared(fresh())), "no table");
     }
 
     @Test
@@ -258,10 +287,10 @@ class NetworkPlannerTest {
                 + "and [qvm-com] still use it"), blocked.problems().toString());
         CheckedPlan rebuilt = NetworkPlanner.up(moved.host(), moved.require("com"), old);
         assertEquals(List.of(), rebuilt.problems());
-        List<String> render = rebuilt.plan().render();
-        assertEquals(List.of("nft delete table inet qvm", "sysctl -q -w net/ipv4/conf/eno2/forwarding=0",
-                "nft add table inet qvm"), render.subList(0, 3), "the old uplink gets its forwarding back");
-        assertTrue(render.get(12).endsWith("uplink=lo forwarding-was=1\"'"), render.get(12));
+        List<String> render = lines(rebuilt);
+        assertEquals(List.of("sysctl -q -w net/ipv4/conf/eno2/forwarding=0", BEGIN, "delete table inet qvm",
+                "add table inet qvm"), render.subList(0, 4), "the old uplink gets its forwarding back; the table is replaced at once");
+        assertTrue(render.get(13).endsWith("uplink=lo forwarding-was=1\""), render.get(13));
         assertEquals(List.of(), render.stream().filter(line -> line.contains("conf/lo/forwarding")).toList(),
                 "lo already forwards");
     }

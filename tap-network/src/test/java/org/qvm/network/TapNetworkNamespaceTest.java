@@ -170,6 +170,19 @@ class TapNetworkNamespaceTest {
     }
 
     @Test
+    void aVmsRulesGoInOneTransactionThatAppliesWholeOrNotAtAll() throws Exception {
+        Configuration config = config();
+        new VmNetwork(config.host(), host.runner()).up(config.require("dev"));
+        String before = snapshot();
+        // dev's pieces deleted, then a rule nft cannot add: the transaction fails and dev keeps everything.
+        org.qvm.plan.Command broken = NftRuleset.transaction(List.of(
+                NftRuleset.deleteElement(NftRuleset.FROM, "qvm-dev"), NftRuleset.deleteChain("vm-dev-from"),
+                NftRuleset.nft("add", "rule", "inet", "qvm", "vm-nosuch-from", "drop")));
+        assertFalse(host.runner().run(broken).succeeded());
+        assertEquals(before, snapshot(), "nothing of it was applied");
+    }
+
+    @Test
     void aFailureHalfWayUndoesWhatThisApplyCreated() throws Exception {
         Configuration config = config("no-such-user-here", "up0", "[\"192.0.2.53\"]");
         VmNetwork network = new VmNetwork(config.host(), host.runner());
