@@ -144,8 +144,8 @@ class LifecycleIT {
         sandbox.writeHost("no-such-user-here");
         HostSandbox.Run start = sandbox.run("qvm-start", "dev");
         assertEquals(1, start.status());
-        assertTrue(start.err().contains("dev: cannot start dev at step network: command failed: ip tuntap add dev qvm-dev"),
-                start.err());
+        assertTrue(start.err().contains("dev: cannot start dev at step network: command failed: ip -batch - with input: "
+                + "tuntap add dev qvm-dev mode tap vnet_hdr user no-such-user-here; "), start.err());
         assertEquals("Halted", sandbox.stateOf("dev"));
     }
 

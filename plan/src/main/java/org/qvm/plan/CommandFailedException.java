@@ -1,5 +1,7 @@
 package org.qvm.plan;
 
+import java.util.List;
+
 /**
  * A command could not be run, timed out, or exited with a failure status. The message names the
  * command and says why, ending with what it wrote to standard error.
@@ -42,8 +44,20 @@ public class CommandFailedException extends RuntimeException {
         return stderr;
     }
 
+    /** What the command read, on one line when it is short (an ip batch); a long script (nft's) says its line itself. */
+    private static String input(Command command) {
+        if (command.stdin().isEmpty()) {
+            return "";
+        }
+        List<String> lines = command.stdin().get().lines().filter(line -> !line.isBlank()).toList();
+        String joined = String.join("; ", lines);
+        return joined.length() <= INPUT_SHOWN ? " with input: " + joined : " with " + lines.size() + " lines of input";
+    }
+
+    private static final int INPUT_SHOWN = 300;
+
     private static String describe(Command command, String reason, String stderr) {
-        String message = "command failed: " + command.render() + " (" + reason + ")";
+        String message = "command failed: " + command.render() + input(command) + " (" + reason + ")";
         String shown = stderr.strip();
         if (shown.isEmpty()) {
             return message;

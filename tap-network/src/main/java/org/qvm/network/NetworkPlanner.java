@@ -153,19 +153,23 @@ public final class NetworkPlanner {
             existing = Optional.empty();
         }
         if (existing.isEmpty()) {
-            plan.run(ip("tuntap", "add", "dev", tap, "mode", "tap", "vnet_hdr", "user", user), ip("link", "del", "dev", tap));
-            plan.run(ip("link", "set", "dev", tap, "alias", TapName.alias(vm.name())));
-            Sysctl.forTap(tap).forEach((key, value) -> plan.run(Sysctl.set(key, value)));
-            plan.run(ip("addr", "add", address, "dev", tap));
-            plan.run(ip("link", "set", "dev", tap, "up"));
+            // Three processes: the tap made and marked ours, its settings, then its address and up.
+            plan.run(ipBatch(List.of("tuntap add dev " + tap + " mode tap vnet_hdr user " + user,
+                    "link set dev " + tap + " alias " + TapName.alias(vm.name()))), ip("link", "del", "dev", tap));
+            plan.run(Sysctl.setAll(Sysctl.forTap(tap)));
+            plan.run(ipBatch(List.of("addr add " + address + " dev " + tap, "link set dev " + tap + " up")));
             return;
         }
         ObservedNetwork.Link found = existing.get();
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
         Sysctl.forTap(tap).forEach((key, value) -> {
             if (!observed.sysctl(key).orElse("").equals(value)) {
-                plan.run(Sysctl.set(key, value));
+                settings.put(key, value);
             }
         });
+        if (!settings.isEmpty()) {
+            plan.run(Sysctl.setAll(settings));
+        }
         for (String stale : found.ipv4Addresses()) {
             if (!stale.equals(address)) {
                 plan.run(ip("addr", "del", stale, "dev", tap));
@@ -333,6 +337,20 @@ public final class NetworkPlanner {
                 plan.run(Sysctl.set(Sysctl.ipv4Forwarding(uplink.get()), was.get()));
             }
         }
+    }
+
+    /**
+     * Several ip commands in one process ({@code ip -batch -}); it stops at the first that fails.
+     * Only for names qvm makes and checks (tap names, aliases, users, addresses): a batch line is
+     * split on spaces.
+     */
+    private static Command ipBatch(List<String> lines) {
+        for (String line : lines) {
+            if (line.contains("\n") || line.contains("\"") || line.contains("#")) {
+                throw new IllegalArgumentException("not a plain ip batch line: " + line);
+            }
+        }
+        return Command.of("ip", "-batch", "-").withStdin(String.join("\n", lines) + "\n");
     }
 
     private static Command ip(String... words) {

@@ -45,4 +45,11 @@ final class Sysctl {
     static Command set(String key, String value) {
         return Command.of("sysctl", "-q", "-w", key + "=" + value);
     }
+
+    /** Several settings, in their order, by one sysctl process. */
+    static Command setAll(java.util.Map<String, String> settings) {
+        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("sysctl", "-q", "-w"));
+        settings.forEach((key, value) -> argv.add(key + "=" + value));
+        return Command.of(argv);
+    }
 }

@@ -109,15 +109,17 @@ class NetworkPlannerTest {
                         + sum + " uplink=eno2 forwarding-was=0\"",
                 END,
                 "sysctl -q -w net/ipv4/conf/eno2/forwarding=1",
-                "ip tuntap add dev qvm-untrusted mode tap vnet_hdr user root",
-                "ip link set dev qvm-untrusted alias qvm:untrusted",
-                "sysctl -q -w net/ipv6/conf/qvm-untrusted/disable_ipv6=1",
-                "sysctl -q -w net/ipv4/conf/qvm-untrusted/forwarding=1",
-                "sysctl -q -w net/ipv4/conf/qvm-untrusted/rp_filter=1",
-                "sysctl -q -w net/ipv4/conf/qvm-untrusted/arp_ignore=1",
-                "sysctl -q -w net/ipv4/conf/qvm-untrusted/arp_announce=2",
-                "ip addr add 10.0.0.10/31 dev qvm-untrusted",
-                "ip link set dev qvm-untrusted up",
+                "ip -batch - <<'EOF'",
+                "tuntap add dev qvm-untrusted mode tap vnet_hdr user root",
+                "link set dev qvm-untrusted alias qvm:untrusted",
+                END,
+                "sysctl -q -w net/ipv6/conf/qvm-untrusted/disable_ipv6=1 net/ipv4/conf/qvm-untrusted/forwarding=1 "
+                        + "net/ipv4/conf/qvm-untrusted/rp_filter=1 net/ipv4/conf/qvm-untrusted/arp_ignore=1 "
+                        + "net/ipv4/conf/qvm-untrusted/arp_announce=2",
+                "ip -batch - <<'EOF'",
+                "addr add 10.0.0.10/31 dev qvm-untrusted",
+                "link set dev qvm-untrusted up",
+                END,
                 BEGIN,
                 "add chain inet qvm vm-untrusted-from",
                 "add rule inet qvm vm-untrusted-from ip saddr 10.0.0.11 oifname \"eno2\" accept comment \"qvm vm=untrusted sum="
@@ -137,6 +139,7 @@ class NetworkPlannerTest {
                 lines(plan));
         assertEquals(2, plan.plan().steps().stream().filter(step -> step.run().program().equals("nft")).count(),
                 "no nft process per rule: the base, and the VM's pieces, each one transaction");
+        assertEquals(6, plan.plan().steps().size(), "six processes in all for a VM's network on a fresh host");
     }
 
     @Test

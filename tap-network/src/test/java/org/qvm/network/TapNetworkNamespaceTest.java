@@ -188,8 +188,8 @@ class TapNetworkNamespaceTest {
         VmNetwork network = new VmNetwork(config.host(), host.runner());
         String before = snapshot();
         PlanFailedException failure = assertThrows(PlanFailedException.class, () -> network.up(config.require("dev")));
-        assertTrue(failure.getMessage().startsWith("command failed: ip tuntap add dev qvm-dev mode tap vnet_hdr user "
-                + "no-such-user-here"), failure.getMessage());
+        assertTrue(failure.getMessage().startsWith("command failed: ip -batch - with input: tuntap add dev qvm-dev mode tap "
+                + "vnet_hdr user no-such-user-here; link set dev qvm-dev alias qvm:dev (exit "), failure.getMessage());
         assertEquals(List.of(), failure.undoFailures());
         assertEquals(before, snapshot(), "the table and the forwarding setting made before the failure are gone");
     }
