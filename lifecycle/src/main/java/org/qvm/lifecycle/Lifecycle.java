@@ -1,6 +1,7 @@
 package org.qvm.lifecycle;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.qvm.config.Configuration;
 import org.qvm.config.HostConfig;
@@ -314,12 +316,34 @@ public final class Lifecycle {
             Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
             step(vm, "console log", () -> launcher.keepConsole(plan, dir));
+            // Those the hypervisor needs when it starts come first; the others (each ready before the
+            // next starts: one may use another) get ready while it starts, and before the VM is running.
             for (Companion companion : plan.companions()) {
-                step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
+                if (companion.readyBeforeLaunch()) {
+                    step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
+                }
             }
-            launched = launcher.launch(plan, dir);
-            runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
-            progress.accept(vm.name() + ": " + hypervisor.name() + " started (pid " + launched.pid() + ")");
+            CompletableFuture<Void> others = CompletableFuture.runAsync(() -> {
+                for (Companion companion : plan.companions()) {
+                    if (!companion.readyBeforeLaunch()) {
+                        try {
+                            step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }
+            }, companionStarter);
+            try {
+                launched = launcher.launch(plan, dir);
+                runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
+                progress.accept(vm.name() + ": " + hypervisor.name() + " started (pid " + launched.pid() + ")");
+            } catch (RuntimeException | IOException launchFailed) {
+                // Nothing is undone while they are still being started; the launch's failure is the one told.
+                others.exceptionally(failed -> null).join();
+                throw launchFailed;
+            }
+            awaitCompanions(others);
             if (wait) {
                 waitUntilUp(vm, hypervisor, launched::isAlive, dir);
             }
@@ -330,6 +354,29 @@ public final class Lifecycle {
             throw failure instanceof LifecycleException lifecycle ? lifecycle
                     : new LifecycleException("cannot start " + vm.name() + ": " + (failure.getMessage() == null
                             ? failure.toString() : failure.getMessage()), failure);
+        }
+    }
+
+    /** Runs the companions that start beside the hypervisor (a daemon thread: a tool's exit never waits for it). */
+    private static final java.util.concurrent.Executor companionStarter = job -> {
+        Thread thread = new Thread(job, "qvm-companions");
+        thread.setDaemon(true);
+        thread.start();
+    };
+
+    /** Waits for the companions started beside the hypervisor; their failure is the start's. */
+    private static void awaitCompanions(CompletableFuture<Void> companions) throws IOException {
+        try {
+            companions.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
         }
     }
 

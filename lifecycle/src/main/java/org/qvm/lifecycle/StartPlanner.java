@@ -80,10 +80,12 @@ public final class StartPlanner {
                         .run(Command.of("mkdir", "-m", "0700", desktop.toString()),
                                 Command.of("rm", "-rf", "--one-file-system", "--", desktop.toString()))
                         .run(Command.of("chown", owner.uid() + ":" + owner.gid(), desktop.toString()));
-                companions.add(waylandProxy(vm.name(), desktop.resolve("wayland-0"), socket, dir));
+                // Neither is the hypervisor's: they get ready while it starts.
+                companions.add(waylandProxy(vm.name(), desktop.resolve("wayland-0"), socket, dir, false));
                 companions.add(waypipeClient(dir, owner));
             } else {
-                companions.add(waylandProxy(vm.name(), dir.waylandSocket(), socket, dir));
+                // The hypervisor opens its display on the proxy as it starts.
+                companions.add(waylandProxy(vm.name(), dir.waylandSocket(), socket, dir, true));
             }
         }
         // The hypervisor never gets the compositor's own socket; with virtwl it gets the VM's proxy,
@@ -114,10 +116,10 @@ public final class StartPlanner {
      * The VM's Wayland proxy (wayland-proxy's {@link ProxyMain}): listens on the runtime directory's
      * {@code wayland-0}, relays to the compositor, as the user who owns the compositor's socket.
      */
-    static Companion waylandProxy(String vm, Path listen, Path compositor, RuntimeDir dir) {
+    static Companion waylandProxy(String vm, Path listen, Path compositor, RuntimeDir dir, boolean hypervisorConnects) {
         List<String> arguments = List.of(vm, listen.toString(), compositor.toString(), dir.clipboardSocket().toString());
         return new Companion("the Wayland proxy", Command.of(JavaCommand.argv(PROXY_JVM, ProxyMain.class.getName(), arguments)),
-                List.of(ProxyMain.class.getName(), vm, listen.toString()), listen);
+                List.of(ProxyMain.class.getName(), vm, listen.toString()), listen, hypervisorConnects);
     }
 
     /**
@@ -136,7 +138,7 @@ public final class StartPlanner {
         argv.addAll(List.of("env", "XDG_RUNTIME_DIR=" + dir.desktopDir(), "WAYLAND_DISPLAY=wayland-0",
                 "waypipe", "--no-gpu", "--socket", socket, "client"));
         return new Companion("the waypipe client", Command.of(argv), List.of("--socket", dir.desktopDir() + "/"),
-                dir.waypipeSocket());
+                dir.waypipeSocket(), false);
     }
 
     /** Who owns the compositor's socket: the desktop user, whom the proxy and waypipe run as. */
