@@ -1,6 +1,7 @@
 package org.qvm.lifecycle;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.qvm.config.ConfigLoader;
@@ -62,9 +63,11 @@ public final class DisposableVm implements AutoCloseable {
     public static DisposableVm create(Context context, String template, Consumer<String> removed) throws IOException {
         Configuration configuration = context.load(ConfigLoader.Recording.IF_POSSIBLE);
         Disposables disposables = new Disposables(configuration.host(), context.runner());
-        disposables.cleanUp(configuration, context.lifecycle(configuration)).forEach(removed);
-        Disposables.Claim claim = disposables.create(context.load(ConfigLoader.Recording.IF_POSSIBLE), template,
-                context.lifecycle(configuration));
+        List<String> gone = disposables.cleanUp(configuration, context.lifecycle(configuration));
+        gone.forEach(removed);
+        // Read again only when the clean-up removed some (their names are free now).
+        Disposables.Claim claim = disposables.create(gone.isEmpty() ? configuration : context.load(ConfigLoader.Recording.IF_POSSIBLE),
+                template, context.lifecycle(configuration));
         try {
             // Recorded: its CID and address are taken from the pools now.
             Configuration withIt = context.load(ConfigLoader.Recording.ALWAYS);
