@@ -1,0 +1,71 @@
+package org.qvm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qvm.plan.Command;
+import org.qvm.plan.CommandResult;
+import org.qvm.plan.ProcessRunner;
+import org.qvm.testsupport.Examples;
+import org.qvm.testsupport.HostSandbox;
+
+/**
+ * A checkout's bin/ tools make their own start-up cache beside the jar, in the background: the
+ * first run without one, and again once the jar is newer; never with QVM_NO_STARTUP_CACHE.
+ */
+class CheckoutStartupCacheIT {
+    @TempDir
+    Path dir;
+
+    private CommandResult run(Path qvmJava, String... environment) {
+        Command command = Command.of(qvmJava.toString(), "qvm-ls", "--help");
+        for (int i = 0; i < environment.length; i += 2) {
+            command = command.withEnvironment(environment[i], environment[i + 1]);
+        }
+        return new ProcessRunner().check(command);
+    }
+
+    @Test
+    void theFirstRunMakesTheCacheInTheBackgroundAndARebuiltJarGetsANewOne() throws Exception {
+        // A checkout's layout: bin/qvm-java and cli/target/qvm.jar.
+        Path root = Examples.repositoryRoot();
+        Path qvmJava = Files.createDirectories(dir.resolve("bin")).resolve("qvm-java");
+        Files.copy(root.resolve("bin/qvm-java"), qvmJava);
+        Path target = Files.createDirectories(dir.resolve("cli/target"));
+        Path jar = Files.copy(root.resolve("cli/target/qvm.jar"), target.resolve("qvm.jar"));
+        Path archive = target.resolve("qvm.jsa");
+        Path aot = target.resolve("qvm.aot");
+
+        assertTrue(run(qvmJava, "QVM_NO_STARTUP_CACHE", "1").stdout().contains("usage: qvm-ls"));
+        assertFalse(Files.exists(target.resolve("startup-cache.making")) || Files.exists(archive) || Files.exists(aot),
+                "QVM_NO_STARTUP_CACHE: none made");
+
+        assertTrue(run(qvmJava).stdout().contains("usage: qvm-ls"), "the run itself goes on without a cache");
+        HostSandbox.await("the cache made beside the jar", Duration.ofSeconds(120),
+                () -> (Files.exists(archive) || Files.exists(aot)) && !Files.exists(target.resolve("startup-cache.making")));
+        Path cache = Files.exists(archive) ? archive : aot;
+        assertFalse(Files.exists(target.resolve("qvm.jsa.new")) || Files.exists(target.resolve("qvm.aot.new")));
+        assertTrue(run(qvmJava).stdout().contains("usage: qvm-ls"), "and runs with it");
+
+        // A rebuilt jar: newer than the cache (made, as it were, before it), which is made again.
+        FileTime made = FileTime.from(Files.getLastModifiedTime(jar).toInstant().minusSeconds(60));
+        Files.setLastModifiedTime(cache, made);
+        run(qvmJava);
+        HostSandbox.await("the cache made again", Duration.ofSeconds(120), () -> {
+            try {
+                return Files.exists(cache) && Files.getLastModifiedTime(cache).compareTo(made) > 0
+                        && !Files.exists(target.resolve("startup-cache.making"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        assertEquals(0, run(qvmJava).exitStatus());
+    }
+}
