@@ -36,7 +36,6 @@ public final class ProxyMain {
      */
     public static void run(String vm, Path listen, Path compositor, Path clipboard, Optional<Owner> user, PrintStream err)
             throws IOException {
-        Protocols protocols = Protocols.builtIn();
         if (!Files.exists(compositor)) {
             throw new IOException("no compositor socket at " + compositor);
         }
@@ -57,6 +56,15 @@ public final class ProxyMain {
                 Privileges.dropTo(owner.uid(), owner.gid());
             }
         } catch (IOException | RuntimeException e) {
+            listener.close();
+            control.close();
+            throw e;
+        }
+        // Read once the socket exists (qvm-start waits for it): a client that comes meanwhile waits in the backlog.
+        Protocols protocols;
+        try {
+            protocols = Protocols.builtIn();
+        } catch (RuntimeException e) {
             listener.close();
             control.close();
             throw e;
