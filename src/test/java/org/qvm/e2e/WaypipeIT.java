@@ -75,6 +75,38 @@ class WaypipeIT extends Scenario {
     }
 
     @Test
+    void aWaypipeClientThatCannotStartStopsTheStartAndLeavesNothing() throws Exception {
+        // A waypipe that fails at once, first on qvm-start's PATH (in a directory the desktop user may enter).
+        Path broken = Files.createTempDirectory("qvm-broken-waypipe");
+        try {
+            Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path waypipe = Files.writeString(broken.resolve("waypipe"), "#!/bin/sh\necho 'waypipe: broken for this test' >&2\nexit 1\n");
+            Files.setPosixFilePermissions(waypipe, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            HostSandbox.Run start = sandbox.runWithEnvironment(java.util.Map.of("PATH", broken + ":" + System.getenv("PATH")),
+                    "qvm-start", "dev");
+            assertEquals(1, start.status(), start.err());
+            assertTrue(start.err().contains("the waypipe client exited"), start.err());
+        } finally {
+            try (Stream<Path> files = Files.list(broken)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(broken);
+        }
+        // Undone: the proxy that started beside crosvm, crosvm, the network and the desktop user's directory.
+        assertEquals("Halted", sandbox.stateOf("dev"));
+        assertEquals(List.of(), processes("org.qvm.wayland.ProxyMain", "dev"), "no proxy left");
+        String runtime = dir.resolve("run/dev").toString();
+        String desktopDir = dir.resolve("run/desktop/dev").toString();
+        assertEquals(List.of(), sandbox.leftoverProcesses().stream().filter(process -> HostSandbox.running(process.pid()))
+                .map(process -> process.info().commandLine().orElse(""))
+                .filter(line -> line.contains(runtime) || line.contains(desktopDir)).toList(), "nothing of dev left running");
+        assertFalse(Files.exists(dir.resolve("run/desktop/dev")));
+        assertTrue(sandbox.taps().stream().noneMatch(tap -> tap.contains("dev")), sandbox.taps().toString());
+    }
+
+    @Test
     void aGuestsAppsDrawOnTheHostTaggedThroughWaypipeOverTheGuestChannel() throws Exception {
         HostSandbox.assertOk(sandbox.run("qvm-start", "dev", "work"));
         for (String vm : List.of("dev", "work")) {

@@ -119,10 +119,22 @@ public final class HostSandbox implements AutoCloseable {
     }
 
     public Process start(Path stdin, String tool, String... args) throws IOException {
+        return start(java.util.Map.of(), stdin, tool, args);
+    }
+
+    /** Runs a bin/ tool with these environment variables changed, and waits for it (bounded). */
+    public Run runWithEnvironment(java.util.Map<String, String> environment, String tool, String... args) throws Exception {
+        Process process = start(environment, null, tool, args);
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
+        return finished(process);
+    }
+
+    private Process start(java.util.Map<String, String> environment, Path stdin, String tool, String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
                 Examples.repositoryRoot().resolve("bin").resolve(tool).toString()));
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().putAll(environment);
         builder.environment().put("QVM_CONFIG", config.toString());
         Path out = Files.createTempFile(dir, tool, ".out");
         Path err = Files.createTempFile(dir, tool, ".err");
