@@ -22,7 +22,7 @@ final class QvmDispvmCleanup extends Tool {
     @Override
     public Integer call() throws IOException {
         Configuration configuration = loadConfiguration(ConfigLoader.Recording.IF_POSSIBLE);
-        List<String> removed = new Disposables(configuration.host(), runner()).cleanUp(configuration, lifecycle(configuration));
+        List<String> removed = new Disposables(configuration.host(), runner()).cleanUpAfterReboot(configuration, lifecycle(configuration));
         removed.forEach(out()::println);
         out().flush();
         // Their CIDs and addresses go back to the pools.

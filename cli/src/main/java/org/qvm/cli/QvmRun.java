@@ -61,6 +61,9 @@ final class QvmRun extends Tool {
     @Option(names = "--exclude", paramLabel = "NAME", description = "With --all: leave this VM out (repeatable).")
     List<String> exclude = new ArrayList<>();
 
+    /** Without -p, wait for the command (its output dropped) instead of leaving it running: in a disposable. */
+    private boolean waitForApplication;
+
     @Parameters(paramLabel = "VMNAME COMMAND [ARGS]", arity = "1..*", description = "The VM (not with --all), the command and its arguments.")
     List<String> words = new ArrayList<>();
 
@@ -135,8 +138,8 @@ final class QvmRun extends Tool {
                     new ShellLoopClient(lifecycle.guestEndpoint(vm), lifecycle.guestLimits()).run(line, passIo ? output(stdout(), true) : null);
                     yield 0;
                 }
-                case QVM -> runWithAgent(lifecycle, vm, new ExecRequest(shell, passIo, user, "", command, List.of(),
-                        !passIo && windowsByWaypipe(vm)));
+                case QVM -> runWithAgent(lifecycle, vm, new ExecRequest(shell, passIo || waitForApplication, user, "", command,
+                        List.of(), !passIo && windowsByWaypipe(vm)));
             };
         } catch (GuestException e) {
             return failed(vm, e.getMessage(), e.status());
@@ -165,13 +168,9 @@ final class QvmRun extends Tool {
             throw new UsageException("no command given");
         }
         try {
-            return DisposableJob.run(this, name, disposable -> {
-                boolean asked = passIo;
-                passIo = true;
-                Lifecycle lifecycle = disposable.lifecycle();
-                return asked ? runIn(lifecycle, disposable.vm(), command)
-                        : runQuietly(lifecycle, disposable.vm(), command, OutputStream.nullOutputStream());
-            });
+            // Without -p the application is waited for all the same: the disposable lives as long as it does.
+            waitForApplication = true;
+            return DisposableJob.run(this, name, disposable -> runIn(disposable.lifecycle(), disposable.vm(), command));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -184,23 +183,6 @@ final class QvmRun extends Tool {
         return status;
     }
 
-    /** A GUI command in a disposable: waited for (the VM lives as long as it), its output dropped. */
-    private int runQuietly(Lifecycle lifecycle, Vm vm, List<String> command, OutputStream discard) {
-        try {
-            VmState state = lifecycle.stateOf(vm);
-            if (state != VmState.RUNNING) {
-                lifecycle.start(vm, true, true);
-            }
-            boolean shell = command.size() == 1 && !noShell;
-            ExecRequest request = new ExecRequest(shell, true, user, "", command, List.of(), windowsByWaypipe(vm));
-            return lifecycle.guestClient(vm).run(request, java.io.InputStream.nullInputStream(), discard, discard, signals -> { });
-        } catch (GuestException e) {
-            return failed(vm, e.getMessage(), e.status());
-        } catch (RuntimeException e) {
-            return failed(vm, e.getMessage(), Protocol.STATUS_TRANSPORT);
-        }
-    }
-
     /** A command started without -p on a VM whose windows travel by waypipe is an application with windows: it runs under waypipe. */
     private static boolean windowsByWaypipe(Vm vm) {
         return vm.definition().windowsByWaypipe();
@@ -208,6 +190,10 @@ final class QvmRun extends Tool {
 
     private int runWithAgent(Lifecycle lifecycle, Vm vm, ExecRequest request) throws GuestException {
         GuestClient client = lifecycle.guestClient(vm);
+        if (!passIo && waitForApplication) {
+            OutputStream discard = OutputStream.nullOutputStream();
+            return client.run(request, java.io.InputStream.nullInputStream(), discard, discard, signals -> { });
+        }
         if (!passIo) {
             client.startDetached(request);
             return 0;

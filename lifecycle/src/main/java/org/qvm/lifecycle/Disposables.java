@@ -98,15 +98,29 @@ public final class Disposables {
 
     /**
      * Removes the disposables whose owner is gone (their lock is free): killed, with everything
-     * they had. That includes a disposable's volume whose definition went with a reboot (the
-     * state directory is emptied then): no volume of a disposable's name outlives its owner.
-     * Returns their names.
+     * they had. Returns their names. Cheap enough for every qvm-start: it reads only the
+     * disposables' directory.
      */
     public List<String> cleanUp(Configuration configuration, Lifecycle lifecycle) throws IOException {
+        return cleanUp(configuration, lifecycle, false);
+    }
+
+    /**
+     * As {@link #cleanUp}, and also a disposable's volume whose definition went with a reboot (the
+     * state directory is emptied then), found by listing the pool: no volume of a disposable's
+     * name outlives its owner. For boot (qvm-dispvm-cleanup).
+     */
+    public List<String> cleanUpAfterReboot(Configuration configuration, Lifecycle lifecycle) throws IOException {
+        return cleanUp(configuration, lifecycle, true);
+    }
+
+    private List<String> cleanUp(Configuration configuration, Lifecycle lifecycle, boolean volumes) throws IOException {
         Path dir = host.disposablesDir();
         java.util.Set<String> names = new java.util.TreeSet<>(
                 java.util.Comparator.comparingInt(Disposables::number).thenComparing(java.util.Comparator.naturalOrder()));
-        storage.pool().volumeOwners().stream().filter(VmName::isDisposable).forEach(names::add);
+        if (volumes) {
+            storage.pool().volumeOwners().stream().filter(VmName::isDisposable).forEach(names::add);
+        }
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> all = Files.newDirectoryStream(dir, "disp*.toml")) {
                 all.forEach(file -> names.add(file.getFileName().toString().replaceFirst("\\.toml$", "")));

@@ -97,7 +97,7 @@ final class CallHandler {
                     target = accepted.lifecycle().guestClient(accepted.target())
                             .handOver(accepted.service().request(call.args()), accepted.service().payload(source, call.args()));
                 } catch (GuestException e) {
-                    accepted.disposable().ifPresent(this::removeQuietly);
+                    accepted.disposable().ifPresent(disposable -> disposables.remove(disposable, "whose agent did not answer"));
                     throw e;
                 }
                 out.write(FrameType.ACCEPTED, accepted.target().name().getBytes(StandardCharsets.UTF_8));
@@ -125,14 +125,6 @@ final class CallHandler {
     /** Where the call goes: a VM, or a new disposable made for it, which is removed when done with. */
     private record Accepted(Services service, Vm target, Lifecycle lifecycle, String why,
                             Optional<org.qvm.lifecycle.DisposableVm> disposable) {
-    }
-
-    private void removeQuietly(org.qvm.lifecycle.DisposableVm disposable) {
-        try {
-            disposable.close();
-        } catch (IOException | RuntimeException e) {
-            log.accept(disposable.name() + ": could not be removed: " + e.getMessage());
-        }
     }
 
     /**
@@ -227,7 +219,7 @@ final class CallHandler {
             throw new Refused(Protocol.STATUS_TRANSPORT, "a disposable of " + template + " could not be started");
         }
         if (disposable.vm().definition().agent() != VmDefinition.Agent.QVM) {
-            removeQuietly(disposable);
+            disposables.remove(disposable, "of a template without a qvm-agent");
             throw new Refused(Protocol.STATUS_REFUSED, template + " has no qvm-agent to receive it");
         }
         log.accept("call from " + source + ": " + disposable.name() + " is a new disposable of " + template);

@@ -84,7 +84,8 @@ final class DisposableOpen {
         remove(disposable, "for " + source + ": " + how);
     }
 
-    private void remove(DisposableVm disposable, String why) {
+    /** Removes the disposable (closed, with everything it had), saying why in the log. */
+    void remove(DisposableVm disposable, String why) {
         try {
             disposable.close();
             log.accept(disposable.name() + " (a disposable " + why + "): removed");

@@ -37,41 +37,42 @@ final class Relay {
 
     /** Relays until done; returns the bytes passed from the caller to the target. */
     static long relay(GuestSocket caller, GuestSocket target, Duration stall) {
-        Relay relay = new Relay(caller, target);
-        caller.bound(GuestSocket.NO_DEADLINE, null);
-        target.bound(GuestSocket.NO_DEADLINE, null);
-        Thread toTarget = relay.thread("qvmd-relay", () -> relay.forwarded.set(relay.copy(caller.input(), target.output())));
-        Thread watchdog = relay.thread("qvmd-relay-watchdog", () -> relay.watch(stall));
-        try {
+        return run(caller, target, stall, true, relay -> {
             relay.copy(target.input(), caller.output());
-        } catch (IOException e) {
-            // Broken off; the caller sees its connection end.
-        } finally {
-            relay.end();
-        }
-        join(toTarget, stall);
-        join(watchdog, stall);
-        return relay.forwarded.get();
+            return false;
+        }).forwarded.get();
     }
 
     /**
      * Relays the caller's stream to the target, as {@link #relay}, until the target's answer has
      * been passed on by {@code answer}; then the caller's connection ends and, when the answer
      * says so, the target's stays open for the caller of this method, unbounded. Returns whether
-     * it did. A stall ends both.
+     * it did. A stall ends both. The caller's end (it may close once it has the answer) does not
+     * end this relay: the answer, or a stall, does.
      */
     static boolean relayUntilAnswered(GuestSocket caller, GuestSocket target, Duration stall, Answer answer) {
+        return run(caller, target, stall, false, relay -> answer.pass(relay.progressing(target.input()), caller.output())).answered;
+    }
+
+    /** What the relay's own thread does with the target's side; returns whether the target is kept after. */
+    private interface FromTarget {
+        boolean pass(Relay relay) throws IOException;
+    }
+
+    /**
+     * The caller's bytes to the target in a thread (whose end ends the relay when {@code callerEndEnds}),
+     * a watchdog, and {@code fromTarget} here; then the caller's connection closes, and the target's
+     * unless it is kept.
+     */
+    private static Relay run(GuestSocket caller, GuestSocket target, Duration stall, boolean callerEndEnds, FromTarget fromTarget) {
         Relay relay = new Relay(caller, target);
         caller.bound(GuestSocket.NO_DEADLINE, null);
         target.bound(GuestSocket.NO_DEADLINE, null);
-        // The caller's end (it may close once it has the answer) does not end this relay: the answer, or a stall, does.
         Thread toTarget = relay.thread("qvmd-relay", () -> relay.forwarded.set(relay.copy(caller.input(), target.output())),
-                false);
+                callerEndEnds);
         Thread watchdog = relay.thread("qvmd-relay-watchdog", () -> relay.watch(stall));
-        boolean keep = false;
         try {
-            keep = answer.pass(relay.progressing(target.input()), caller.output());
-            relay.answered = keep;
+            relay.answered = fromTarget.pass(relay);
         } catch (IOException e) {
             // Broken off or stalled; both ends go.
         } finally {
@@ -79,7 +80,7 @@ final class Relay {
         }
         join(toTarget, stall);
         join(watchdog, stall);
-        return keep && relay.answered;
+        return relay;
     }
 
     /** {@code in}, telling the watchdog of every byte read. */

@@ -31,6 +31,11 @@ final class ConfigFixture {
         return write(hostFile, text);
     }
 
+    /** A host file of the test's state and data directories, then {@code rest}. */
+    ConfigFixture hostWithDirs(String rest) {
+        return host("state-dir = \"%s\"\ndata-dir = \"%s\"\n%s".formatted(dir.resolve("run"), dir.resolve("lib"), rest));
+    }
+
     ConfigFixture vm(String name, String text) {
         return write(vmFile(name), text);
     }

@@ -26,14 +26,12 @@ class DisposableConfigTest {
     }
 
     private void host(String defaults) {
-        fixture.host("""
-                state-dir = "%s"
-                data-dir = "%s"
+        fixture.hostWithDirs("""
                 [defaults]
                 %s
                 [network]
                 uplink = "eth0"
-                """.formatted(dir.resolve("run"), dir.resolve("lib"), defaults));
+                """.formatted(defaults));
     }
 
     private List<String> errors() {

@@ -23,11 +23,7 @@ class HypervisorConfigTest {
     }
 
     private void host(String extra) {
-        fixture.host("""
-                state-dir = "%s"
-                data-dir = "%s"
-                %s
-                """.formatted(dir.resolve("run"), dir.resolve("lib"), extra));
+        fixture.hostWithDirs(extra + "\n");
     }
 
     private List<String> errors() {
