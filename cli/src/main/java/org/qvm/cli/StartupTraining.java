@@ -1,25 +1,33 @@
 package org.qvm.cli;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.net.URISyntaxException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * The work the JVM's start-up cache is made from (see bin/qvm-java --make-startup-cache): every
  * tool's command line is built and qvm-ls runs over the example VMs, all in this one JVM, so the
- * classes on the fast paths are archived. Not a tool; prints nothing.
+ * classes on the fast paths are archived; then every other class of the suite's own and of
+ * picocli is loaded (not run), so that the JVMs the tools start (the Wayland proxy, a VM's console
+ * keeper, qvmd) find theirs in the same cache. Not a tool; prints nothing.
  */
 public final class StartupTraining {
     private StartupTraining() {
     }
 
-    /** args[0]: a host file (a copy of the examples). */
+    /** args[0]: a host file whose VMs include {@code dev} (bin/qvm-java makes one). */
     public static void main(String[] args) {
         Map<String, String> environment = Map.of("QVM_CONFIG", args[0]);
         PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
         for (List<String> run : List.of(List.of("qvm-ls"), List.of("qvm-ls", "--raw-list"), List.of("qvm-ls", "--raw-data"),
-                List.of("qvm-ls", "--json"), List.of("qvm-ls", "--bogus"))) {
+                List.of("qvm-ls", "--json"), List.of("qvm-ls", "--bogus"), List.of("qvm-start", "--dry-run", "dev"))) {
             Tool tool = Tools.create(run.get(0));
             tool.environment = environment;
             picocli.CommandLine commandLine = ToolRunner.commandLine(tool);
@@ -30,6 +38,32 @@ public final class StartupTraining {
             Tool tool = Tools.create(name);
             tool.environment = environment;
             ToolRunner.commandLine(tool).setOut(nowhere).setErr(nowhere).execute("--help");
+        }
+        loadOwnClasses();
+        try {
+            // JNA's start (its native part loaded, and the JDK classes it uses): the proxy's and agent channel's.
+            Class.forName("com.sun.jna.Native", true, StartupTraining.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // no JNA here: left out of the cache
+        }
+    }
+
+    /** Loads, without initialising, every class of the jar under org/qvm/ and picocli/. */
+    private static void loadOwnClasses() {
+        ClassLoader loader = StartupTraining.class.getClassLoader();
+        try (JarFile jar = new JarFile(new File(StartupTraining.class.getProtectionDomain().getCodeSource().getLocation().toURI()))) {
+            for (JarEntry entry : Collections.list(jar.entries())) {
+                String name = entry.getName();
+                if (name.endsWith(".class") && (name.startsWith("org/qvm/") || name.startsWith("picocli/") || name.startsWith("com/sun/jna/"))) {
+                    try {
+                        Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), false, loader);
+                    } catch (ClassNotFoundException | LinkageError e) {
+                        // a class that cannot be loaded here is only left out of the cache
+                    }
+                }
+            }
+        } catch (IOException | URISyntaxException e) {
+            // not run from a jar (tests): the tools' own paths above are archived all the same
         }
     }
 }

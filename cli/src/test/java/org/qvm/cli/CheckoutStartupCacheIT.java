@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qvm.plan.Command;
@@ -32,6 +34,12 @@ class CheckoutStartupCacheIT {
         return new ProcessRunner().check(command);
     }
 
+    private static void assertFromCache(Path classLoadLog, String className) throws java.io.IOException {
+        String line = Files.readAllLines(classLoadLog).stream().filter(l -> l.contains(" " + className + " source: "))
+                .findFirst().orElse("(not loaded)");
+        assertTrue(line.endsWith("source: shared objects file"), className + " from the start-up cache: " + line);
+    }
+
     @Test
     void theFirstRunMakesTheCacheInTheBackgroundAndARebuiltJarGetsANewOne() throws Exception {
         // A checkout's layout: bin/qvm-java and cli/target/qvm.jar.
@@ -52,7 +60,19 @@ class CheckoutStartupCacheIT {
                 () -> (Files.exists(archive) || Files.exists(aot)) && !Files.exists(target.resolve("startup-cache.making")));
         Path cache = Files.exists(archive) ? archive : aot;
         assertFalse(Files.exists(target.resolve("qvm.jsa.new")) || Files.exists(target.resolve("qvm.aot.new")));
-        assertTrue(run(qvmJava).stdout().contains("usage: qvm-ls"), "and runs with it");
+        Path loaded = dir.resolve("loaded.log");
+        assertTrue(run(qvmJava, "JAVA_TOOL_OPTIONS", "-Xlog:class+load:file=" + loaded).stdout().contains("usage: qvm-ls"),
+                "and runs with it");
+        // picocli's classes are older than Java 6's format, which only a static archive keeps.
+        assertFromCache(loaded, "picocli.CommandLine");
+        assertFromCache(loaded, "org.qvm.cli.QvmLs");
+        // A JVM the tools start (here the Wayland proxy's) is given the same cache and finds its classes there.
+        Path childLoaded = dir.resolve("child.log");
+        List<String> child = new ArrayList<>(List.of("java", "-Xlog:class+load:file=" + childLoaded));
+        child.addAll(org.qvm.plan.JavaCommand.startupCacheOptions(cache.toString()));
+        child.addAll(List.of("-cp", jar.toString(), "org.qvm.wayland.ProxyMain"));
+        assertEquals(2, new ProcessRunner().run(Command.of(child)).exitStatus(), "the proxy's usage error");
+        assertFromCache(childLoaded, "org.qvm.wayland.ProxyMain");
 
         // A rebuilt jar: newer than the cache (made, as it were, before it), which is made again.
         FileTime made = FileTime.from(Files.getLastModifiedTime(jar).toInstant().minusSeconds(60));

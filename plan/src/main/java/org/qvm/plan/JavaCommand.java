@@ -14,12 +14,32 @@ public final class JavaCommand {
     private JavaCommand() {
     }
 
+    /** The system property through which bin/qvm-java names its start-up cache (qvm.jsa or qvm.aot). */
+    public static final String STARTUP_CACHE_PROPERTY = "qvm.startup-cache";
+
     public static List<String> argv(List<String> jvmOptions, String mainClass, List<String> arguments) {
         String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         List<String> argv = new ArrayList<>(List.of(java));
         argv.addAll(jvmOptions);
+        argv.addAll(startupCacheOptions(System.getProperty(STARTUP_CACHE_PROPERTY)));
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         argv.addAll(arguments);
         return argv;
+    }
+
+    /**
+     * The options that give a new JVM the start-up cache this one was started with (none without
+     * one): the same classes, already parsed and verified, start the child faster too. A cache
+     * that does not fit the child (another java) is ignored quietly, as bin/qvm-java does.
+     */
+    public static List<String> startupCacheOptions(String cache) {
+        if (cache == null || cache.isEmpty()) {
+            return List.of();
+        }
+        String property = "-D" + STARTUP_CACHE_PROPERTY + "=" + cache;
+        if (cache.endsWith(".aot")) {
+            return List.of("-XX:AOTCache=" + cache, "-Xlog:aot=off", property);
+        }
+        return List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + cache, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", property);
     }
 }

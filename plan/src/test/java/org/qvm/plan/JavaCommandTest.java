@@ -1,0 +1,45 @@
+package org.qvm.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A JVM the tools start gets the start-up cache bin/qvm-java gave theirs, in the form that cache needs. */
+class JavaCommandTest {
+    @Test
+    void withoutACacheTheChildGetsNoCacheOptions() {
+        assertEquals(List.of(), JavaCommand.startupCacheOptions(null));
+        assertEquals(List.of(), JavaCommand.startupCacheOptions(""));
+    }
+
+    @Test
+    void anAppCdsArchiveIsSharedQuietlyAndPassedOn() {
+        assertEquals(List.of("-Xshare:auto", "-XX:SharedArchiveFile=/opt/qvm/qvm.jsa", "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+                "-Dqvm.startup-cache=/opt/qvm/qvm.jsa"), JavaCommand.startupCacheOptions("/opt/qvm/qvm.jsa"));
+    }
+
+    @Test
+    void anAotCacheIsUsedQuietlyAndPassedOn() {
+        assertEquals(List.of("-XX:AOTCache=/opt/qvm/qvm.aot", "-Xlog:aot=off", "-Dqvm.startup-cache=/opt/qvm/qvm.aot"),
+                JavaCommand.startupCacheOptions("/opt/qvm/qvm.aot"));
+    }
+
+    @Test
+    void theCacheOptionsComeBeforeTheClassPathAndMainClass() {
+        String before = System.getProperty(JavaCommand.STARTUP_CACHE_PROPERTY);
+        System.setProperty(JavaCommand.STARTUP_CACHE_PROPERTY, "/opt/qvm/qvm.jsa");
+        try {
+            List<String> argv = JavaCommand.argv(List.of("-Xmx8m"), "org.example.Main", List.of("arg"));
+            assertEquals(List.of("-Xmx8m", "-Xshare:auto", "-XX:SharedArchiveFile=/opt/qvm/qvm.jsa", "-Xlog:cds=off",
+                    "-Xlog:cds+dynamic=off", "-Dqvm.startup-cache=/opt/qvm/qvm.jsa", "-cp"), argv.subList(1, 8));
+            assertEquals(List.of("org.example.Main", "arg"), argv.subList(9, 11));
+        } finally {
+            if (before == null) {
+                System.clearProperty(JavaCommand.STARTUP_CACHE_PROPERTY);
+            } else {
+                System.setProperty(JavaCommand.STARTUP_CACHE_PROPERTY, before);
+            }
+        }
+    }
+}
