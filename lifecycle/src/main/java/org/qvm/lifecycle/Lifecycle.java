@@ -307,33 +307,45 @@ public final class Lifecycle {
         boolean networkUp = false;
         ProcessIdentity launched = null;
         try {
-            step(vm, "network", () -> network.up(vm));
-            networkUp = vm.link().isPresent();
-            progress.accept(vm.name() + ": network up");
             step(vm, "runtime directory", () -> executor.execute(plan.runtime()));
             Files.deleteIfExists(dir.controlSocket(hypervisor));
             Files.deleteIfExists(dir.vsockSocket());
             Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
-            step(vm, "console log", () -> launcher.keepConsole(plan, dir));
-            // Those the hypervisor needs when it starts come first; the others (each ready before the
-            // next starts: one may use another) get ready while it starts, and before the VM is running.
-            for (Companion companion : plan.companions()) {
-                if (companion.readyBeforeLaunch()) {
-                    step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
-                }
-            }
-            CompletableFuture<Void> others = CompletableFuture.runAsync(() -> {
+            // What the hypervisor needs when it starts (its console's keeper, a Wayland proxy: JVMs
+            // that take a while to start) gets ready side by side while the network is set up.
+            CompletableFuture<Void> console = inBackground(() -> step(vm, "console log", () -> launcher.keepConsole(plan, dir)));
+            CompletableFuture<Void> neededAtLaunch = inBackground(() -> {
                 for (Companion companion : plan.companions()) {
-                    if (!companion.readyBeforeLaunch()) {
-                        try {
-                            step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
+                    if (companion.readyBeforeLaunch()) {
+                        step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
                     }
                 }
-            }, companionStarter);
+            });
+            try {
+                step(vm, "network", () -> network.up(vm));
+                networkUp = vm.link().isPresent();
+                progress.accept(vm.name() + ": network up");
+            } catch (RuntimeException | IOException failed) {
+                // Nothing is undone while they are still being started; this failure is the one told.
+                CompletableFuture.allOf(console, neededAtLaunch).exceptionally(ignored -> null).join();
+                throw failed;
+            }
+            try {
+                awaitCompanions(console);
+            } finally {
+                neededAtLaunch.exceptionally(ignored -> null).join();
+            }
+            awaitCompanions(neededAtLaunch);
+            // The others (each ready before the next starts: one may use another) get ready while
+            // the hypervisor starts, and before the VM is running.
+            CompletableFuture<Void> others = inBackground(() -> {
+                for (Companion companion : plan.companions()) {
+                    if (!companion.readyBeforeLaunch()) {
+                        step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
+                    }
+                }
+            });
             try {
                 launched = launcher.launch(plan, dir);
                 runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
@@ -355,6 +367,17 @@ public final class Lifecycle {
                     : new LifecycleException("cannot start " + vm.name() + ": " + (failure.getMessage() == null
                             ? failure.toString() : failure.getMessage()), failure);
         }
+    }
+
+    /** Starts processes that run beside the hypervisor in a thread of their own; {@link #awaitCompanions} waits for them. */
+    private static CompletableFuture<Void> inBackground(Action starts) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                starts.run();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, companionStarter);
     }
 
     /** Runs the companions that start beside the hypervisor (a daemon thread: a tool's exit never waits for it). */
