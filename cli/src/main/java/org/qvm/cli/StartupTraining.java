@@ -14,15 +14,20 @@ import java.util.jar.JarFile;
 /**
  * The work the JVM's start-up cache is made from (see bin/qvm-java --make-startup-cache): every
  * tool's command line is built and qvm-ls runs over the example VMs, all in this one JVM, so the
- * classes on the fast paths are archived; then every other class of the suite's own and of
- * picocli is loaded (not run), so that the JVMs the tools start (the Wayland proxy, a VM's console
- * keeper, qvmd) find theirs in the same cache. Not a tool; prints nothing.
+ * classes on the fast paths are archived; for an AppCDS archive, every other class of the suite's
+ * own, picocli's and JNA's is loaded too (not run), so that the JVMs the tools start (the Wayland
+ * proxy, a VM's console keeper, qvmd) find theirs in the same cache. Not a tool; prints nothing.
  */
 public final class StartupTraining {
     private StartupTraining() {
     }
 
-    /** args[0]: a host file whose VMs include {@code dev} (bin/qvm-java makes one). */
+    /**
+     * args[0]: a host file whose VMs include {@code dev} (bin/qvm-java makes one); then
+     * {@code --all-classes} for an AppCDS archive, which maps its classes only when they are asked
+     * for. (Java 25's AOT cache loads every class it holds as the JVM starts: there, the tools'
+     * own paths only.)
+     */
     public static void main(String[] args) {
         Map<String, String> environment = Map.of("QVM_CONFIG", args[0]);
         PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
@@ -39,12 +44,14 @@ public final class StartupTraining {
             tool.environment = environment;
             ToolRunner.commandLine(tool).setOut(nowhere).setErr(nowhere).execute("--help");
         }
-        loadOwnClasses();
-        try {
-            // JNA's start (its native part loaded, and the JDK classes it uses): the proxy's and agent channel's.
-            Class.forName("com.sun.jna.Native", true, StartupTraining.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            // no JNA here: left out of the cache
+        if (args.length > 1 && args[1].equals("--all-classes")) {
+            loadOwnClasses();
+            try {
+                // JNA's start (its native part loaded, and the JDK classes it uses): the proxy's and agent channel's.
+                Class.forName("com.sun.jna.Native", true, StartupTraining.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                // no JNA here: left out of the cache
+            }
         }
     }
 
