@@ -32,6 +32,18 @@ public record Ipv4Address(int value) implements Comparable<Ipv4Address> {
         return Integer.compareUnsigned(value, other.value);
     }
 
+    // equals and hashCode written out: a record's generated ones bootstrap method handles on first
+    // use, which costs every short-lived tool several milliseconds before its first comparison.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Ipv4Address address && address.value == value;
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(value);
+    }
+
     @Override
     public String toString() {
         return (value >>> 24) + "." + ((value >>> 16) & 0xff) + "." + ((value >>> 8) & 0xff) + "." + (value & 0xff);

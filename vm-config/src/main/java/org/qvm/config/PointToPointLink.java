@@ -25,6 +25,18 @@ public record PointToPointLink(Ipv4Address host, Ipv4Address guest) {
         return new PointToPointLink(guest.plus(-1), guest);
     }
 
+    // equals and hashCode written out: a record's generated ones bootstrap method handles on first
+    // use, which costs every short-lived tool several milliseconds before its first comparison.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PointToPointLink link && link.host.equals(host) && link.guest.equals(guest);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * host.hashCode() + guest.hashCode();
+    }
+
     public Ipv4Network network() {
         return new Ipv4Network(host, 31);
     }
