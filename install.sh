@@ -10,7 +10,8 @@
 #   PREFIX/bin/qvm-*                          the tools (and qvm-java, which starts their jar)
 #   PREFIX/share/qvm/qvm.jar, qvm-agent.jar   the jars (qvm-agent.jar is for guest images)
 #   PREFIX/share/qvm/guest/                   what qvm-template builds into guest images
-#   PREFIX/share/qvm/qvm.jsa or qvm.aot       the JVM's start-up cache (made here, without DESTDIR)
+#   PREFIX/share/qvm/qvm.jsa or qvm.aot       the JVM's start-up cache (made here, without DESTDIR), with
+#     libjnidispatch.so and jna-library-path  JNA's native stub and library path, taken out once
 #   PREFIX/share/man/man1/qvm-*.1             manual pages
 #   PREFIX/share/bash-completion/completions/, share/zsh/site-functions/, share/fish/vendor_completions.d/
 #   PREFIX/lib/systemd/system/qvm@.service, qvm-autostart.service
@@ -48,7 +49,8 @@ if [ "$mode" = uninstall ]; then
     while IFS= read -r file; do
         rm -f -- "$dest$file"
     done <"$manifest"
-    rm -f -- "$manifest" "$dest$prefix/share/qvm/qvm.jsa" "$dest$prefix/share/qvm/qvm.aot" "$dest$prefix/share/qvm/startup-java"
+    rm -f -- "$manifest" "$dest$prefix/share/qvm/qvm.jsa" "$dest$prefix/share/qvm/qvm.aot" "$dest$prefix/share/qvm/startup-java" \
+        "$dest$prefix/share/qvm/libjnidispatch.so" "$dest$prefix/share/qvm/jna-library-path"
     # Directories qvm made under its own share/qvm, if nothing else is in them now.
     if [ -d "$dest$prefix/share/qvm" ]; then
         find "$dest$prefix/share/qvm" -depth -type d -empty -delete

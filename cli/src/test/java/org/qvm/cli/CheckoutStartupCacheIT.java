@@ -73,6 +73,17 @@ class CheckoutStartupCacheIT {
         child.addAll(List.of("-cp", jar.toString(), "org.qvm.wayland.ProxyMain"));
         assertEquals(2, new ProcessRunner().run(Command.of(child)).exitStatus(), "the proxy's usage error");
         assertFromCache(childLoaded, "org.qvm.wayland.ProxyMain");
+        // JNA's stub and library path, taken out beside the jar: a JVM told of them (and not to unpack
+        // the stub, so that it fails if the one there does not load) starts JNA from them.
+        Path libraryPath = target.resolve("jna-library-path");
+        assertTrue(Files.size(target.resolve("libjnidispatch.so")) > 0 && Files.readString(libraryPath).contains("/lib"),
+                Files.readString(libraryPath));
+        Path probe = Files.createDirectories(dir.resolve("probe"));
+        List<String> withJna = new ArrayList<>(List.of("java", "-Djna.boot.library.path=" + target, "-Djna.nounpack=true",
+                "-Djna.platform.library.path=/usr/lib/probe", "-cp", jar.toString(), JnaStub.class.getName(), probe.toString()));
+        assertEquals(0, new ProcessRunner().run(Command.of(withJna)).exitStatus(), "JNA started from the cache's stub");
+        assertEquals("/usr/lib/probe", Files.readString(probe.resolve("jna-library-path")).strip(),
+                "the library path given is taken, not worked out again");
 
         // A rebuilt jar: newer than the cache (made, as it were, before it), which is made again.
         FileTime made = FileTime.from(Files.getLastModifiedTime(jar).toInstant().minusSeconds(60));

@@ -14,6 +14,9 @@ public final class JavaCommand {
     private JavaCommand() {
     }
 
+    /** What bin/qvm-java tells JNA from the start-up cache (its stub, its library path); a child is told the same. */
+    static final List<String> JNA_PROPERTIES = List.of("jna.boot.library.path", "jna.nounpack", "jna.platform.library.path");
+
     /** The system property through which bin/qvm-java names its start-up cache (qvm.jsa or qvm.aot). */
     public static final String STARTUP_CACHE_PROPERTY = "qvm.startup-cache";
 
@@ -22,9 +25,22 @@ public final class JavaCommand {
         List<String> argv = new ArrayList<>(List.of(java));
         argv.addAll(jvmOptions);
         argv.addAll(startupCacheOptions(System.getProperty(STARTUP_CACHE_PROPERTY)));
+        argv.addAll(jnaOptions(System::getProperty));
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         argv.addAll(arguments);
         return argv;
+    }
+
+    /** The JNA properties this JVM was given (see {@link #JNA_PROPERTIES}), as options for a new one. */
+    static List<String> jnaOptions(java.util.function.UnaryOperator<String> properties) {
+        List<String> options = new ArrayList<>();
+        for (String name : JNA_PROPERTIES) {
+            String value = properties.apply(name);
+            if (value != null) {
+                options.add("-D" + name + "=" + value);
+            }
+        }
+        return options;
     }
 
     /**

@@ -26,6 +26,15 @@ class JavaCommandTest {
     }
 
     @Test
+    void jnasStubAndLibraryPathArePassedOnWhenThisJvmHasThem() {
+        assertEquals(List.of(), JavaCommand.jnaOptions(name -> null));
+        java.util.Map<String, String> given = java.util.Map.of("jna.boot.library.path", "/opt/qvm", "jna.nounpack", "true",
+                "jna.platform.library.path", "/usr/lib/x86_64-linux-gnu:/lib");
+        assertEquals(List.of("-Djna.boot.library.path=/opt/qvm", "-Djna.nounpack=true",
+                "-Djna.platform.library.path=/usr/lib/x86_64-linux-gnu:/lib"), JavaCommand.jnaOptions(given::get));
+    }
+
+    @Test
     void theCacheOptionsComeBeforeTheClassPathAndMainClass() {
         String before = System.getProperty(JavaCommand.STARTUP_CACHE_PROPERTY);
         System.setProperty(JavaCommand.STARTUP_CACHE_PROPERTY, "/opt/qvm/qvm.jsa");
