@@ -1,15 +1,10 @@
 package org.qvm.cli;
 
-import java.io.File;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.net.URISyntaxException;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
+import org.qvm.guest.startup.JarClasses;
 
 /**
  * The work the JVM's start-up cache is made from (see bin/qvm-java --make-startup-cache): every
@@ -45,32 +40,13 @@ public final class StartupTraining {
             ToolRunner.commandLine(tool).setOut(nowhere).setErr(nowhere).execute("--help");
         }
         if (args.length > 1 && args[1].equals("--all-classes")) {
-            loadOwnClasses();
+            JarClasses.loadAll(StartupTraining.class, List.of("org/qvm/", "picocli/", "com/sun/jna/"));
             try {
                 // JNA's start (its native part loaded, and the JDK classes it uses): the proxy's and agent channel's.
                 Class.forName("com.sun.jna.Native", true, StartupTraining.class.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 // no JNA here: left out of the cache
             }
-        }
-    }
-
-    /** Loads, without initialising, every class of the jar under org/qvm/ and picocli/. */
-    private static void loadOwnClasses() {
-        ClassLoader loader = StartupTraining.class.getClassLoader();
-        try (JarFile jar = new JarFile(new File(StartupTraining.class.getProtectionDomain().getCodeSource().getLocation().toURI()))) {
-            for (JarEntry entry : Collections.list(jar.entries())) {
-                String name = entry.getName();
-                if (name.endsWith(".class") && (name.startsWith("org/qvm/") || name.startsWith("picocli/") || name.startsWith("com/sun/jna/"))) {
-                    try {
-                        Class.forName(name.substring(0, name.length() - ".class".length()).replace('/', '.'), false, loader);
-                    } catch (ClassNotFoundException | LinkageError e) {
-                        // a class that cannot be loaded here is only left out of the cache
-                    }
-                }
-            }
-        } catch (IOException | URISyntaxException e) {
-            // not run from a jar (tests): the tools' own paths above are archived all the same
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qvm.guest.startup.JnaStub;
 import org.qvm.plan.Command;
 import org.qvm.plan.CommandResult;
 import org.qvm.plan.ProcessRunner;

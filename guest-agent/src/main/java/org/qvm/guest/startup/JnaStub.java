@@ -1,4 +1,4 @@
-package org.qvm.cli;
+package org.qvm.guest.startup;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,25 +7,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * Part of the start-up cache (see bin/qvm-java --make-startup-cache): JNA's native stub, taken out
- * of the jar once, and the library path JNA works out for itself (it runs {@code ldconfig -p} for
- * that). Given both ({@code jna.boot.library.path}, {@code jna.nounpack} and {@code
- * jna.platform.library.path}), a JVM that uses JNA (the Wayland proxy, vsock, file copies) starts
- * it in about half the time: no temporary copy of the stub, no process. Not a tool.
+ * Part of a start-up cache (bin/qvm-java's on the host, the agent's in a template): JNA's native
+ * stub, taken out of the jar once, and the library path JNA works out for itself (it runs {@code
+ * ldconfig -p} for that). Given both ({@code jna.boot.library.path}, {@code jna.nounpack} and
+ * {@code jna.platform.library.path}), a JVM that uses JNA (the Wayland proxy, vsock, file copies,
+ * the agent) starts it in about half the time: no temporary copy of the stub, no process. Not a tool.
  */
 public final class JnaStub {
-    static final String LIBRARY = "libjnidispatch.so";
-    static final String LIBRARY_PATH = "jna-library-path";
+    public static final String LIBRARY = "libjnidispatch.so";
+    public static final String LIBRARY_PATH = "jna-library-path";
 
     private JnaStub() {
     }
 
-    /**
-     * args[0]: the cache's directory. Each file is written under a temporary name and renamed into
-     * place: a tool starting meanwhile finds the old one or the new one, never half of one.
-     */
+    /** args[0]: the cache's directory; see {@link #write}. */
     public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args[0]);
+        write(Path.of(args[0]));
+    }
+
+    /**
+     * Writes both into {@code dir}, each under a temporary name and renamed into place: a JVM
+     * starting meanwhile finds the old one or the new one, never half of one.
+     */
+    public static void write(Path dir) throws IOException {
         String resource = "/com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/" + LIBRARY;
         try (InputStream stub = JnaStub.class.getResourceAsStream(resource)) {
             if (stub == null) {
