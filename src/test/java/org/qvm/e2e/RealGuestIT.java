@@ -181,6 +181,14 @@ class RealGuestIT {
         assertEquals(Digests.sha256(file) + "  QubesIncoming/host/report.bin\n",
                 inGuest("dev", "cd ~ && sha256sum QubesIncoming/host/report.bin"));
 
+        // The agent runs with the template's start-up cache: its own AppCDS archive mapped (not the
+        // JDK's), and JNA, where it is loaded, from the stub beside the jar (never an unpacked copy).
+        HostSandbox.Run maps = sandbox.run("qvm-run", "-p", "--user", "root", "dev",
+                "m=/proc/$(systemctl show -p MainPID --value qvm-agent.service)/maps; grep -o '/[^ ]*[.]jsa$' $m | sort -u; "
+                        + "echo other JNA: $(grep -i 'jna' $m | grep -cv ' /usr/local/share/qvm/libjnidispatch.so$')");
+        HostSandbox.assertOk(maps);
+        assertEquals("/usr/local/share/qvm/qvm-agent.jsa\nother JNA: 0\n", maps.out());
+
         // Guests' calls (qvmd, over TCP to each VM's own gateway): dev may send web files and have it
         // open them, web may not send dev any, and neither reaches qvmd on another VM's gateway.
         Files.writeString(dir.resolve("policy.toml"), """
