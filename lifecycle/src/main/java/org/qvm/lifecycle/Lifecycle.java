@@ -313,14 +313,10 @@ public final class Lifecycle {
             Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
             // What the hypervisor needs when it starts (its console's keeper, a Wayland proxy: JVMs
-            // that take a while to start) gets ready side by side while the network is set up.
-            CompletableFuture<Void> console = inBackground(() -> step(vm, "console log", () -> launcher.keepConsole(plan, dir)));
+            // that take a while to start) gets ready while the network is set up.
             CompletableFuture<Void> neededAtLaunch = inBackground(() -> {
-                for (Companion companion : plan.companions()) {
-                    if (companion.readyBeforeLaunch()) {
-                        step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
-                    }
-                }
+                step(vm, "console log", () -> launcher.keepConsole(plan, dir));
+                startCompanions(vm, plan, dir, true);
             });
             try {
                 step(vm, "network", () -> network.up(vm));
@@ -328,24 +324,12 @@ public final class Lifecycle {
                 progress.accept(vm.name() + ": network up");
             } catch (RuntimeException | IOException failed) {
                 // Nothing is undone while they are still being started; this failure is the one told.
-                CompletableFuture.allOf(console, neededAtLaunch).exceptionally(ignored -> null).join();
+                neededAtLaunch.exceptionally(ignored -> null).join();
                 throw failed;
             }
-            try {
-                awaitCompanions(console);
-            } finally {
-                neededAtLaunch.exceptionally(ignored -> null).join();
-            }
             awaitCompanions(neededAtLaunch);
-            // The others (each ready before the next starts: one may use another) get ready while
-            // the hypervisor starts, and before the VM is running.
-            CompletableFuture<Void> others = inBackground(() -> {
-                for (Companion companion : plan.companions()) {
-                    if (!companion.readyBeforeLaunch()) {
-                        step(vm, companion.what(), () -> startCompanion(companion, dir, hypervisor));
-                    }
-                }
-            });
+            // The others get ready while the hypervisor starts, and before the VM is running.
+            CompletableFuture<Void> others = inBackground(() -> startCompanions(vm, plan, dir, false));
             try {
                 launched = launcher.launch(plan, dir);
                 runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
@@ -400,6 +384,18 @@ public final class Lifecycle {
                 throw runtime;
             }
             throw e;
+        }
+    }
+
+    /**
+     * Starts the VM's companions that the hypervisor needs when it starts ({@code atLaunch}) or the
+     * others, each ready before the next starts (one may use another), each a step of the start.
+     */
+    private void startCompanions(Vm vm, StartPlan plan, RuntimeDir dir, boolean atLaunch) throws IOException {
+        for (Companion companion : plan.companions()) {
+            if (companion.readyBeforeLaunch() == atLaunch) {
+                step(vm, companion.what(), () -> startCompanion(companion, dir, plan.hypervisor()));
+            }
         }
     }
 
