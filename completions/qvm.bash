@@ -848,6 +848,28 @@ _qvm_clipboard_clear() {
 
 complete -F _qvm_clipboard qvm-clipboard
 
+_qvm_tool_server() {
+    local qvm_words qvm_cur
+    _qvm_line
+    case ${qvm_words[${#qvm_words[@]}-1]} in
+        --socket) return ;;
+    esac
+    if [[ $qvm_cur == -* ]]; then
+        _qvm_reply "-v
+--verbose
+-q
+--quiet
+-h
+--help
+--version
+--socket"
+        return
+    fi
+    COMPREPLY=()
+}
+
+complete -F _qvm_tool_server qvm-tool-server
+
 _qvm_agent() {
     local qvm_words qvm_cur
     _qvm_line

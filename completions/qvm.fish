@@ -302,6 +302,13 @@ complete -c qvm-clipboard -n '__fish_seen_subcommand_from clear' -s q -l quiet -
 complete -c qvm-clipboard -n '__fish_seen_subcommand_from clear' -s h -l help -d 'Show this help and exit.'
 complete -c qvm-clipboard -n '__fish_seen_subcommand_from clear' -l version -d 'Show the version and exit.'
 
+complete -c qvm-tool-server -f
+complete -c qvm-tool-server -s v -l verbose -d 'Say more (repeat for debug output).'
+complete -c qvm-tool-server -s q -l quiet -d 'Say less: only errors.'
+complete -c qvm-tool-server -s h -l help -d 'Show this help and exit.'
+complete -c qvm-tool-server -l version -d 'Show the version and exit.'
+complete -c qvm-tool-server -l socket -r -d 'Listen here instead of the default socket.'
+
 complete -c qvm-agent -f
 complete -c qvm-agent -l listen -r -d 'Where to listen (default vsock:5000); unix:PATH serves the hybrid-vsock CONNECT handshake itself.'
 complete -c qvm-agent -l port -r -d 'The port a unix listener answers for (default 5000).'

@@ -3,23 +3,41 @@ package org.qvm.cli;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
-/** Ctrl-C (SIGINT) handling for tools that pass it on, such as qvm-run -p. */
-final class Interrupts {
-    private Interrupts() {
-    }
-
-    /** Calls {@code action} on SIGINT instead of ending the JVM; returns what to restore. */
-    static Object onCtrlC(Runnable action) {
-        try {
-            return Signal.handle(new Signal("INT"), signal -> action.run());
-        } catch (IllegalArgumentException e) {
-            return null;
+/**
+ * How Ctrl-C reaches a tool that passes it on, such as qvm-run -p: this JVM's SIGINT, or, for a
+ * tool the tool server runs, the SIGINT its client received ({@link ToolServer}).
+ */
+interface Interrupts {
+    /** This JVM's own SIGINT; ending the command ends the JVM. */
+    Interrupts JVM = new Interrupts() {
+        @Override
+        public Object onCtrlC(Runnable action) {
+            try {
+                return Signal.handle(new Signal("INT"), signal -> action.run());
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
-    }
 
-    static void restore(Object previous) {
-        if (previous instanceof SignalHandler handler) {
-            Signal.handle(new Signal("INT"), handler);
+        @Override
+        public void restore(Object previous) {
+            if (previous instanceof SignalHandler handler) {
+                Signal.handle(new Signal("INT"), handler);
+            }
         }
-    }
+
+        @Override
+        public void exitNow(int status) {
+            System.exit(status);
+        }
+    };
+
+    /** Calls {@code action} on Ctrl-C instead of ending the command; returns what to restore. */
+    Object onCtrlC(Runnable action);
+
+    /** Puts back what {@link #onCtrlC} replaced. */
+    void restore(Object previous);
+
+    /** Ends the command at once with this exit status (what an unhandled Ctrl-C does). */
+    void exitNow(int status);
 }

@@ -75,7 +75,7 @@ final class QvmClipboard extends Tool {
                 throw new IllegalStateException(vm.name() + " has nothing in its clipboard");
             }
             if (toStdout) {
-                OutputStream out = Terminal.stdoutIsTerminal() ? new EscapeFilter(stdout()) : stdout();
+                OutputStream out = stdoutTerminal() ? new EscapeFilter(stdout()) : stdout();
                 out.write(text.get());
                 out.flush();
                 return 0;

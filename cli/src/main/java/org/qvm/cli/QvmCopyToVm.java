@@ -60,7 +60,7 @@ class QvmCopyToVm extends Tool {
         Vm vm = configuration.require(vmName);
         FileCopyPacker.Manifest manifest = FileCopyPacker.scan(files, ignoreSymlinks);
         Lifecycle lifecycle = runningWithAgent(configuration, vm, "receives files");
-        ProgressBar bar = !withoutProgress && !common.quiet && Terminal.stderrIsTerminal()
+        ProgressBar bar = !withoutProgress && !common.quiet && stderrTerminal()
                 ? new ProgressBar(err(), manifest.bytes()) : null;
         LongConsumer progress = bar == null ? done -> { } : bar;
         FileCopyPacker.Outcome outcome;

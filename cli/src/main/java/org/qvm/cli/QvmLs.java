@@ -72,7 +72,6 @@ final class QvmLs extends Tool {
     Terminal.ColourChoice colour;
 
     /** Whether standard output is a terminal; tests replace it. */
-    boolean stdoutIsTerminal = Terminal.stdoutIsTerminal();
 
     @Override
     Arguments arguments() {
@@ -124,7 +123,7 @@ final class QvmLs extends Tool {
         } else if (format.json) {
             lines = ListingFormat.json(rows, fields == null ? List.of(VmField.values()) : columns);
         } else {
-            lines = ListingFormat.table(rows, columns, Terminal.colourWanted(colour, stdoutIsTerminal, environment()));
+            lines = ListingFormat.table(rows, columns, Terminal.colourWanted(colour, stdoutTerminal(), environment()));
         }
         lines.forEach(out()::println);
         out().flush();

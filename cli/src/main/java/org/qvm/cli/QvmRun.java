@@ -200,22 +200,26 @@ final class QvmRun extends Tool {
         }
         AtomicReference<GuestClient.Signals> signals = new AtomicReference<>();
         AtomicInteger interrupts = new AtomicInteger();
-        Object previous = Interrupts.onCtrlC(() -> {
+        Object previous = interrupts().onCtrlC(() -> {
             if (interrupts.incrementAndGet() > 1 || signals.get() == null) {
-                System.exit(130);
+                if (signals.get() != null) {
+                    signals.get().hangUp();
+                }
+                interrupts().exitNow(130);
+                return;
             }
             signals.get().send(2);
         });
         try {
             return client.run(request, input(), output(stdout(), true), output(stderr(), false), signals::set);
         } finally {
-            Interrupts.restore(previous);
+            interrupts().restore(previous);
         }
     }
 
     private OutputStream output(OutputStream stream, boolean isStdout) {
         boolean filter = filterEscapeChars != null ? filterEscapeChars
-                : isStdout ? Terminal.stdoutIsTerminal() : Terminal.stderrIsTerminal();
+                : isStdout ? stdoutTerminal() : stderrTerminal();
         return filter ? new EscapeFilter(stream) : stream;
     }
 }

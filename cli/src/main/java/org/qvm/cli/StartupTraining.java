@@ -2,6 +2,8 @@ package org.qvm.cli;
 
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.qvm.guest.startup.JarClasses;
@@ -39,6 +41,7 @@ public final class StartupTraining {
             tool.environment = environment;
             ToolRunner.commandLine(tool).setOut(nowhere).setErr(nowhere).execute("--help");
         }
+        throughToolServer();
         if (args.length > 1 && args[1].equals("--all-classes")) {
             JarClasses.loadAll(StartupTraining.class, List.of("org/qvm/", "picocli/", "com/sun/jna/"));
             try {
@@ -47,6 +50,31 @@ public final class StartupTraining {
             } catch (ClassNotFoundException | LinkageError e) {
                 // no JNA here: left out of the cache
             }
+        }
+    }
+
+    /** A client's path (and the server's) for one qvm-ls: a tool server on a socket of its own. */
+    private static void throughToolServer() {
+        try {
+            Path directory = Files.createTempDirectory("qvm-training");
+            Path socket = directory.resolve("tools.sock");
+            try (ToolServer server = ToolServer.listen(socket, line -> { })) {
+                Thread serving = new Thread(() -> {
+                    try {
+                        server.serve();
+                    } catch (java.io.IOException e) {
+                        // closed
+                    }
+                });
+                serving.setDaemon(true);
+                serving.start();
+                ToolClient.served(socket, new String[] {"qvm-ls"}, false);
+            } finally {
+                Files.deleteIfExists(socket);
+                Files.deleteIfExists(directory);
+            }
+        } catch (java.io.IOException e) {
+            // No Unix socket here: the cache goes without the client's path.
         }
     }
 }

@@ -49,6 +49,13 @@ abstract class Tool implements Callable<Integer> {
     java.io.OutputStream stdout = System.out;
     java.io.OutputStream stderr = System.err;
 
+    /** Whether standard output and error are terminals; the tool server sets its client's, tests set them. */
+    boolean stdoutTerminal = Terminal.stdoutIsTerminal();
+    boolean stderrTerminal = Terminal.stderrIsTerminal();
+
+    /** How Ctrl-C reaches the tool: this JVM's, or the tool server's client's. */
+    Interrupts interrupts = Interrupts.JVM;
+
     /** The tool whose subcommand this is, if it is one: it holds the environment and the runner. */
     Tool parentTool() {
         Object parent = spec.parent() == null ? null : spec.parent().userObject();
@@ -64,7 +71,7 @@ abstract class Tool implements Callable<Integer> {
             return parentTool().runner();
         }
         if (runner == null) {
-            runner = new ProcessRunner();
+            runner = new ProcessRunner(environment());
         }
         return runner;
     }
@@ -79,6 +86,18 @@ abstract class Tool implements Callable<Integer> {
 
     java.io.OutputStream stderr() {
         return parentTool() == null ? stderr : parentTool().stderr();
+    }
+
+    boolean stdoutTerminal() {
+        return parentTool() == null ? stdoutTerminal : parentTool().stdoutTerminal();
+    }
+
+    boolean stderrTerminal() {
+        return parentTool() == null ? stderrTerminal : parentTool().stderrTerminal();
+    }
+
+    Interrupts interrupts() {
+        return parentTool() == null ? interrupts : parentTool().interrupts();
     }
 
     PrintWriter out() {
@@ -174,7 +193,7 @@ abstract class Tool implements Callable<Integer> {
     boolean showProgress() {
         Tool parent = parentTool();
         boolean verbose = common.verbose.length > 0 || parent != null && parent.common.verbose.length > 0;
-        return !quiet() && (verbose || Terminal.stderrIsTerminal());
+        return !quiet() && (verbose || stderrTerminal());
     }
 
     /** -q, given to this tool or to the one it is a subcommand of. */

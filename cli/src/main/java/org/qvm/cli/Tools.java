@@ -6,7 +6,8 @@ import java.util.List;
 final class Tools {
     static final List<String> NAMES = List.of("qvm-ls", "qvm-start", "qvm-shutdown", "qvm-kill", "qvm-pause",
             "qvm-unpause", "qvm-run", "qvm-copy-to-vm", "qvm-move-to-vm", "qvm-open-in-vm",
-            "qvm-open-in-dvm", "qvm-dispvm-cleanup",            "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask", "qvm-clipboard");
+            "qvm-open-in-dvm", "qvm-dispvm-cleanup", "qvm-volume", "qvm-template", "qvmd", "qvm-policy-ask", "qvm-clipboard",
+            "qvm-tool-server");
 
     private Tools() {
     }
@@ -31,6 +32,7 @@ final class Tools {
             case "qvmd" -> new QvmdDaemon();
             case "qvm-policy-ask" -> new QvmPolicyAsk();
             case "qvm-clipboard" -> new QvmClipboard();
+            case "qvm-tool-server" -> new QvmToolServer();
             default -> null;
         };
     }

@@ -31,9 +31,14 @@ class LifecycleIT {
     void setUp() throws Exception {
         Privileged.requireRoot("ip", "nft", "sysctl", "python3", "mkfs.ext4", "setsid", "nsenter");
         sandbox = new HostSandbox(dir);
+        prepare(sandbox);
         sandbox.vm("dev", "[network]\n[[share]]\npath = \"" + dir.resolve("share/dev") + "\"\ntag = \"share\"\n");
         sandbox.vm("personal", "label = \"yellow\"\n");
         Files.createDirectories(dir.resolve("share/dev"));
+    }
+
+    /** What a variant of these tests changes about the host before its VMs are made (the tool server). */
+    void prepare(HostSandbox sandbox) throws Exception {
     }
 
     @AfterEach

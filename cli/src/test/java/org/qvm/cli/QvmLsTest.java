@@ -118,14 +118,14 @@ class QvmLsTest {
     @Test
     void labelColoursOnATerminalUnlessNoColor() {
         QvmLs onTerminal = new QvmLs();
-        onTerminal.stdoutIsTerminal = true;
+        onTerminal.stdoutTerminal = true;
         String coloured = ToolHarness.run(onTerminal, Map.of("QVM_CONFIG", config.toString())).out();
         assertTrue(coloured.contains("\033[32mshopping\033[0m"), coloured);
         assertTrue(coloured.contains("\033[32mgreen\033[0m"), coloured);
         assertTrue(coloured.lines().findFirst().orElseThrow().startsWith("NAME       STATE"), "heading plain");
 
         QvmLs noColor = new QvmLs();
-        noColor.stdoutIsTerminal = true;
+        noColor.stdoutTerminal = true;
         String plain = ToolHarness.run(noColor, Map.of("QVM_CONFIG", config.toString(), "NO_COLOR", "1")).out();
         assertFalse(plain.contains("\033["), plain);
 

@@ -30,9 +30,19 @@ public final class ProcessRunner implements CommandRunner {
     private static final java.time.Duration DETACH_LIMIT = java.time.Duration.ofSeconds(10);
 
     private final List<String> prefix;
+    /** The environment commands start with (before a command's own variables); null: this JVM's. */
+    private final Map<String, String> environment;
 
     public ProcessRunner() {
         this(List.of());
+    }
+
+    /**
+     * A runner whose commands start with {@code environment} instead of this JVM's: the tool
+     * server runs each tool with its client's environment.
+     */
+    public ProcessRunner(Map<String, String> environment) {
+        this(List.of(), environment);
     }
 
     /**
@@ -40,7 +50,12 @@ public final class ProcessRunner implements CommandRunner {
      * {@code ip netns exec NAME} so that a test's commands run inside its own network namespace.
      */
     public ProcessRunner(List<String> prefix) {
+        this(prefix, null);
+    }
+
+    private ProcessRunner(List<String> prefix, Map<String, String> environment) {
         this.prefix = List.copyOf(prefix);
+        this.environment = environment == null ? null : Map.copyOf(environment);
     }
 
     @Override
@@ -123,6 +138,10 @@ public final class ProcessRunner implements CommandRunner {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
                 .redirectErrorStream(true);
+        if (environment != null) {
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+        }
         builder.environment().putAll(command.environment());
         LOG.debug("launching: {}", command.render());
         return builder.start();
@@ -167,10 +186,10 @@ public final class ProcessRunner implements CommandRunner {
         }
     }
 
-    private static Map<String, String> environmentFor(Command command) {
-        Map<String, String> environment = new HashMap<>(System.getenv());
-        environment.putAll(command.environment());
-        return environment;
+    private Map<String, String> environmentFor(Command command) {
+        Map<String, String> merged = new HashMap<>(environment == null ? System.getenv() : environment);
+        merged.putAll(command.environment());
+        return merged;
     }
 
     /** Why the program could not be started at all; a program that is not there gets the shell's 127. */

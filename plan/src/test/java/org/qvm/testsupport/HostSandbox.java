@@ -129,11 +129,47 @@ public final class HostSandbox implements AutoCloseable {
         return finished(process);
     }
 
+    /** The tool server that runs this sandbox's tools, once {@link #serveTools()} started it. */
+    private Process toolServer;
+    private final java.util.Map<String, String> toolEnvironment = new java.util.HashMap<>();
+
+    /**
+     * Starts a tool server (bin/qvm-tool-server) in the namespace, and from now on runs every tool
+     * through it: a tool it serves fails (status 125) rather than run in its own JVM.
+     */
+    public void serveTools() throws IOException {
+        Path directory = Files.createDirectories(dir.resolve("tool-server"));
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path socket = directory.resolve("tools.sock");
+        Path log = dir.resolve("tool-server.log");
+        toolServer = new ProcessBuilder("ip", "netns", "exec", host.name(),
+                Examples.repositoryRoot().resolve("bin").resolve("qvm-tool-server").toString(), "--socket", socket.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await("the tool server's socket", Duration.ofSeconds(60), () -> Files.exists(socket) || !toolServer.isAlive());
+        assertTrue(toolServer.isAlive(), "the tool server runs: " + readQuietly(log));
+        toolEnvironment.put("QVM_TOOL_SOCKET", socket.toString());
+        toolEnvironment.put("QVM_TOOL_CLIENT", "require");
+    }
+
+    /** The tool server's process, if {@link #serveTools()} started one. */
+    public java.util.Optional<Process> toolServer() {
+        return java.util.Optional.ofNullable(toolServer);
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+
     private Process start(java.util.Map<String, String> environment, Path stdin, String tool, String... args) throws IOException {
         List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
                 Examples.repositoryRoot().resolve("bin").resolve(tool).toString()));
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().putAll(toolEnvironment);
         builder.environment().putAll(environment);
         builder.environment().put("QVM_CONFIG", config.toString());
         Path out = Files.createTempFile(dir, tool, ".out");
@@ -254,8 +290,10 @@ public final class HostSandbox implements AutoCloseable {
     public List<ProcessHandle> leftoverProcesses() {
         String mark = dir.toString();
         long self = ProcessHandle.current().pid();
+        // The tool server (ip netns exec, which executes its JVM in the same process) is the sandbox's own.
+        long server = toolServer == null ? -1 : toolServer.pid();
         try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
-            return all.filter(p -> p.pid() != self && commandLine(p).contains(mark)).toList();
+            return all.filter(p -> p.pid() != self && p.pid() != server && commandLine(p).contains(mark)).toList();
         }
     }
 
@@ -293,6 +331,16 @@ public final class HostSandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        if (toolServer != null) {
+            toolServer.destroy();
+            try {
+                if (!toolServer.waitFor(10, TimeUnit.SECONDS)) {
+                    toolServer.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (ProcessHandle leftover : leftoverProcesses()) {
             leftover.destroyForcibly();
         }

@@ -201,6 +201,10 @@ public final class GuestClient {
     /** Lets the caller send signals (Ctrl-C) to a running command. */
     public interface Signals {
         void send(int signal);
+
+        /** Closes the connection: the agent hangs the command up, as when the host goes away. */
+        default void hangUp() {
+        }
     }
 
     /**
@@ -216,11 +220,19 @@ public final class GuestClient {
         try (Session session = new Session()) {
             start(session, request);
             session.socket.bound(deadline.nanoTime(), null);
-            signals.accept(signal -> {
-                try {
-                    session.out.write(FrameType.SIGNAL, new byte[] {(byte) signal});
-                } catch (IOException e) {
-                    // The command is ending anyway.
+            signals.accept(new Signals() {
+                @Override
+                public void send(int signal) {
+                    try {
+                        session.out.write(FrameType.SIGNAL, new byte[] {(byte) signal});
+                    } catch (IOException e) {
+                        // The command is ending anyway.
+                    }
+                }
+
+                @Override
+                public void hangUp() {
+                    session.close();
                 }
             });
             Thread input = startInput(session, stdin);

@@ -44,32 +44,8 @@ abstract class BoundedSocket implements GuestSocket {
                 BoundedSocket.this.close();
             }
         };
-        this.input = new InputStream() {
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] buffer, int offset, int length) throws IOException {
-                return channel.read(ByteBuffer.wrap(buffer, offset, length));
-            }
-        };
-        this.output = new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] buffer, int offset, int length) throws IOException {
-                ByteBuffer bytes = ByteBuffer.wrap(buffer, offset, length);
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            }
-        };
+        this.input = ChannelStreams.input(channel);
+        this.output = ChannelStreams.output(channel);
     }
 
     /**
