@@ -39,6 +39,7 @@ final class QvmToolServer extends Tool {
             }
         })) {
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "qvm-tool-server-shutdown"));
+            ToolServer.routeStandardError();
             if (!quiet()) {
                 err().println("qvm-tool-server: serving on " + path);
                 err().flush();

@@ -209,7 +209,7 @@ public final class ToolClient {
     static String jarIdentity() {
         String classPath = System.getProperty("java.class.path", "");
         try {
-            Path jar = Path.of(classPath).toAbsolutePath();
+            Path jar = Path.of(classPath).toRealPath();
             return jar + " " + Files.size(jar) + " " + Files.getLastModifiedTime(jar).toMillis();
         } catch (IOException | RuntimeException e) {
             return classPath;

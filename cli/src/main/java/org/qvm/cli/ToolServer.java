@@ -94,6 +94,39 @@ final class ToolServer implements AutoCloseable {
         return new ToolServer(socket, log, listener);
     }
 
+    /** Each invocation's standard error, on its threads and the threads they start. */
+    private static final InheritableThreadLocal<OutputStream> INVOCATION_STDERR = new InheritableThreadLocal<>();
+
+    /**
+     * Makes {@code System.err} each invocation's own standard error on its threads (what a library
+     * prints there, such as slf4j's warnings, goes to the client as in the tool's own JVM), and
+     * the server's own elsewhere.
+     */
+    static void routeStandardError() {
+        java.io.PrintStream server = System.err;
+        System.setErr(new java.io.PrintStream(new OutputStream() {
+            private OutputStream target() {
+                OutputStream invocation = INVOCATION_STDERR.get();
+                return invocation != null ? invocation : server;
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                target().write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                target().write(bytes, offset, length);
+            }
+
+            @Override
+            public void flush() throws IOException {
+                target().flush();
+            }
+        }, true));
+    }
+
     /** Serves until {@link #close()}; each client on a thread of its own. */
     void serve() throws IOException {
         while (!closed.get()) {
@@ -176,7 +209,8 @@ final class ToolServer implements AutoCloseable {
             // Relative to the client's directory, and so are the paths in it and in every message about them.
             return Optional.of("a relative QVM_CONFIG is the client's own directory's");
         }
-        if (!CommonOptions.logLevel(args.toArray(String[]::new)).equals("warn")) {
+        if (!List.of("warn", "info").contains(CommonOptions.logLevel(args.toArray(String[]::new)))) {
+            // The tools log nothing at info, so -v is the same here; warnings go to the client (routeStandardError).
             return Optional.of("-vv and -q set the log level of the JVM they run in");
         }
         if (tool.equals("qvm-run") && args.stream().anyMatch(arg -> arg.startsWith("--dispvm"))) {
@@ -246,6 +280,7 @@ final class ToolServer implements AutoCloseable {
             tool.stdoutTerminal = request.stdoutTerminal();
             tool.stderrTerminal = request.stderrTerminal();
             tool.interrupts = this;
+            INVOCATION_STDERR.set(tool.stderr);
             picocli.CommandLine commandLine = ToolRunner.commandLine(tool);
             commandLine.setOut(new PrintWriter(new OutputStreamWriter(tool.stdout, StandardCharsets.UTF_8), true));
             commandLine.setErr(new PrintWriter(new OutputStreamWriter(tool.stderr, StandardCharsets.UTF_8), true));
@@ -254,6 +289,7 @@ final class ToolServer implements AutoCloseable {
             } finally {
                 commandLine.getOut().flush();
                 commandLine.getErr().flush();
+                INVOCATION_STDERR.remove();
             }
         }
 

@@ -99,7 +99,7 @@ class ToolServerIT {
         startServer(Map.of(), List.of());
         String ls = bin("qvm-ls").toString();
         for (String[] command : List.of(new String[] {ls}, new String[] {ls, "--raw-data", "--fields", "name,cid,ip", "shopping"},
-                new String[] {ls, "--bogus"}, new String[] {ls, "nosuchvm"}, new String[] {ls, "--help"},
+                new String[] {ls, "-v", "--raw-list"}, new String[] {ls, "--bogus"}, new String[] {ls, "nosuchvm"}, new String[] {ls, "--help"},
                 new String[] {bin("qvm-shutdown").toString(), "--dry-run", "shopping"},
                 new String[] {bin("qvm-run").toString(), "-n", "-p", "shopping", "true"})) {
             Run served = served(command);
