@@ -152,6 +152,7 @@ class LifecycleIT {
         assertTrue(start.err().contains("dev: cannot start dev at step network: command failed: ip -batch - with input: "
                 + "tuntap add dev qvm-dev mode tap vnet_hdr user no-such-user-here; "), start.err());
         assertEquals("Halted", sandbox.stateOf("dev"));
+        assertFalse(Files.exists(sandbox.runtimeDir("dev")), "the runtime directory the start made is gone");
     }
 
     @Test

@@ -302,8 +302,6 @@ public final class Lifecycle {
         plan.warnings().forEach(warnings);
         Hypervisor hypervisor = plan.hypervisor();
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
-        step(vm, "storage", () -> storage.prepare(vm));
-        progress.accept(vm.name() + ": storage ready");
         boolean networkUp = false;
         ProcessIdentity launched = null;
         try {
@@ -313,12 +311,14 @@ public final class Lifecycle {
             Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
             // What the hypervisor needs when it starts (its console's keeper, a Wayland proxy: JVMs
-            // that take a while to start) gets ready while the network is set up.
+            // that take a while to start) gets ready while the storage and the network are.
             CompletableFuture<Void> neededAtLaunch = inBackground(() -> {
                 step(vm, "console log", () -> launcher.keepConsole(plan, dir));
                 startCompanions(vm, plan, dir, true);
             });
             try {
+                step(vm, "storage", () -> storage.prepare(vm));
+                progress.accept(vm.name() + ": storage ready");
                 step(vm, "network", () -> network.up(vm));
                 networkUp = vm.link().isPresent();
                 progress.accept(vm.name() + ": network up");
@@ -579,10 +579,11 @@ public final class Lifecycle {
                 progress.accept(vm.name() + ": could not take the network down: " + e.getMessage());
             }
         }
+        // The runtime directory goes too (with its state file): the start made it, and is undone.
         try {
-            Files.deleteIfExists(dir.stateFile());
-        } catch (IOException e) {
-            progress.accept(vm.name() + ": could not remove " + dir.stateFile() + ": " + e.getMessage());
+            executor.executeAll(removeRuntimeDir(vm.name()));
+        } catch (RuntimeException e) {
+            progress.accept(vm.name() + ": could not remove " + dir.dir() + ": " + e.getMessage());
         }
     }
 
