@@ -260,8 +260,22 @@ class DisposableIT extends Scenario {
         });
     }
 
+    /** The same, saying what the tool server and the qvm-run said when it does not come. */
+    private void awaitARunningDisposable(Process run) throws Exception {
+        try {
+            awaitARunningDisposable();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + disposables() + "; the server's log: " + sandbox.toolServerLog()
+                    + "; qvm-run's: " + Files.readString(sandbox.errorOf(run)), e);
+        }
+    }
+
     @Test
     void aDisposableWhoseQvmRunIsKilledIsRemovedByTheNextAndCtrlCRemovesItAtOnce() throws Exception {
+        if (sandbox.toolServer().isPresent()) {
+            aServedDisposableGoesWithItsClient();
+            return;
+        }
         Process killed = sandbox.start("qvm-run", "--dispvm", "-p", "sleep 600");
         awaitARunningDisposable();
         killed.destroyForcibly();
@@ -292,5 +306,45 @@ class DisposableIT extends Scenario {
         assertTrue(interrupted.waitFor(60, TimeUnit.SECONDS), "Ctrl-C ends it");
         assertEquals(130, interrupted.exitValue(), "the command's status: killed by SIGINT");
         nothingOfDisposablesLeft();
+    }
+
+    /**
+     * Served by the tool server, the disposable goes with its client however the client ends: killed
+     * (the server sees it go), or by Ctrl-C, with -p or without (an application's wait).
+     */
+    private void aServedDisposableGoesWithItsClient() throws Exception {
+        for (List<String> command : List.of(List.of("--dispvm", "-p", "sleep 600"), List.of("--dispvm=dvm", "sleep 600"))) {
+            Process killed = sandbox.start("qvm-run", command.toArray(String[]::new));
+            awaitARunningDisposable(killed);
+            killed.destroyForcibly();
+            assertTrue(killed.waitFor(30, TimeUnit.SECONDS));
+            try {
+                HostSandbox.await("the server to remove the disposable", Duration.ofSeconds(60), () -> {
+                    try {
+                        return disposables().isEmpty();
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; " + disposables() + "; the server's log: " + sandbox.toolServerLog()
+                        + "; the client's: " + Files.readString(sandbox.errorOf(killed)), e);
+            }
+            nothingOfDisposablesLeft();
+
+            Process interrupted = sandbox.start("qvm-run", command.toArray(String[]::new));
+            awaitARunningDisposable(interrupted);
+            new ProcessBuilder("kill", "-INT", String.valueOf(interrupted.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            assertTrue(interrupted.waitFor(60, TimeUnit.SECONDS), "Ctrl-C ends it");
+            assertEquals(130, interrupted.exitValue());
+            HostSandbox.await("the disposable removed", Duration.ofSeconds(60), () -> {
+                try {
+                    return disposables().isEmpty();
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            nothingOfDisposablesLeft();
+        }
     }
 }

@@ -20,6 +20,11 @@ abstract class Scenario {
     void makeTheHost() throws Exception {
         Privileged.requireRoot(EndToEnd.TOOLS);
         sandbox = new HostSandbox(dir);
+        prepare(sandbox);
+    }
+
+    /** What a variant of a scenario changes about the host before it begins (the tool server). */
+    void prepare(HostSandbox sandbox) throws Exception {
     }
 
     @AfterEach

@@ -7,7 +7,8 @@ import org.qvm.lifecycle.DisposableVm;
 /**
  * A tool's job in a new disposable VM (qvm-run --dispvm, qvm-open-in-dvm): the disposable is made
  * and started, the job runs, and the disposable is removed with everything it had however the job
- * ends: returning, failing, or the tool told to stop (Ctrl-C, SIGTERM), through a shutdown hook.
+ * ends: returning, failing, or the tool told to stop (Ctrl-C, SIGTERM, a tool server's client gone),
+ * through {@link Interrupts#whenEnded}.
  */
 final class DisposableJob {
     /** What runs in the disposable; returns the tool's exit status. */
@@ -36,17 +37,33 @@ final class DisposableJob {
         } catch (IOException e) {
             throw new IllegalStateException("cannot make a disposable of " + template + ": " + e.getMessage(), e);
         }
+        // The removal runs on a thread of its own, which nothing interrupts: an interrupt (a tool
+        // server's client gone, while the job's thread was already removing it) would leave the
+        // disposable half removed, and a second close() does nothing.
         Runnable removal = () -> {
-            try {
-                disposable.close();
-            } catch (IOException | RuntimeException e) {
-                tool.err().println(tool.programName() + ": error: could not remove the disposable " + disposable.name()
-                        + ": " + e.getMessage());
-                tool.err().flush();
+            Thread remover = new Thread(() -> {
+                try {
+                    disposable.close();
+                } catch (IOException | RuntimeException e) {
+                    tool.err().println(tool.programName() + ": error: could not remove the disposable " + disposable.name()
+                            + ": " + e.getMessage());
+                    tool.err().flush();
+                }
+            }, "qvm-dispvm-removal");
+            remover.start();
+            boolean interrupted = false;
+            while (remover.isAlive()) {
+                try {
+                    remover.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         };
-        Thread hook = new Thread(removal, "qvm-dispvm-removal");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Object whenEnded = tool.interrupts().whenEnded(removal);
         try {
             if (!tool.quiet()) {
                 tool.err().println(tool.programName() + ": " + disposable.name() + ": a disposable of " + template);
@@ -55,11 +72,7 @@ final class DisposableJob {
             return job.run(disposable);
         } finally {
             removal.run();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // The hook runs (or ran) anyway.
-            }
+            tool.interrupts().forget(whenEnded);
         }
     }
 }

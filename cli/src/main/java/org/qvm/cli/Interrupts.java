@@ -30,6 +30,22 @@ interface Interrupts {
         public void exitNow(int status) {
             System.exit(status);
         }
+
+        @Override
+        public Object whenEnded(Runnable action) {
+            Thread hook = new Thread(action, "qvm-when-ended");
+            Runtime.getRuntime().addShutdownHook(hook);
+            return hook;
+        }
+
+        @Override
+        public void forget(Object whenEnded) {
+            try {
+                Runtime.getRuntime().removeShutdownHook((Thread) whenEnded);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook runs (or ran) anyway.
+            }
+        }
     };
 
     /** Calls {@code action} on Ctrl-C instead of ending the command; returns what to restore. */
@@ -40,4 +56,12 @@ interface Interrupts {
 
     /** Ends the command at once with this exit status (what an unhandled Ctrl-C does). */
     void exitNow(int status);
+
+    /**
+     * Runs {@code action} if the command is ended from outside (Ctrl-C, SIGTERM, its client gone)
+     * or the JVM stops before {@link #forget} is called; returns what to forget.
+     */
+    Object whenEnded(Runnable action);
+
+    void forget(Object whenEnded);
 }

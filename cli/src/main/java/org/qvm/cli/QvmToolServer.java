@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
                 + "command with its arguments, environment, standard streams and Ctrl-C; the command's output and exit "
                 + "status are what it would have been in the tool's own JVM. A command the server cannot run as its own "
                 + "JVM would (another user, another network namespace, another build of the jar, -vv or -q, "
-                + "qvm-run --dispvm, qvm-start --foreground) runs in the tool's own JVM instead, and so does qvm-kill, always. "
+                + "qvm-start --foreground, a relative QVM_CONFIG) runs in the tool's own JVM instead, and so does qvm-kill, always. "
                 + "The server stops when its jar is rebuilt; QVM_TOOL_CLIENT=local makes a tool ignore it."})
 final class QvmToolServer extends Tool {
     @Option(names = "--socket", paramLabel = "PATH", description = "Listen here instead of the default socket.")

@@ -180,7 +180,7 @@ final class ToolServer implements AutoCloseable {
             } finally {
                 handshake.interrupt();
             }
-            new Invocation(request, in, out).run();
+            new Invocation(request, in, out, log).run();
         } catch (IOException e) {
             // The client went away; it runs nothing of ours then.
         }
@@ -213,9 +213,6 @@ final class ToolServer implements AutoCloseable {
             // The tools log nothing at info, so -v is the same here; warnings go to the client (routeStandardError).
             return Optional.of("-vv and -q set the log level of the JVM they run in");
         }
-        if (tool.equals("qvm-run") && args.stream().anyMatch(arg -> arg.startsWith("--dispvm"))) {
-            return Optional.of("a disposable is removed by its own JVM's exit");
-        }
         if (tool.equals("qvm-start") && args.contains("--foreground")) {
             return Optional.of("--foreground stays with its VM");
         }
@@ -247,12 +244,16 @@ final class ToolServer implements AutoCloseable {
         private final AtomicBoolean ended = new AtomicBoolean();
         private final BlockingQueue<byte[]> stdin = new ArrayBlockingQueue<>(1);
         private final Deque<Runnable> ctrlC = new ArrayDeque<>();
+        /** What runs if the command is ended from outside (see {@link Interrupts#whenEnded}). */
+        private final java.util.Map<Object, Runnable> whenEnded = new java.util.LinkedHashMap<>();
         private volatile Thread worker;
+        private final Consumer<String> log;
 
-        Invocation(ToolWire.Request request, InputStream in, OutputStream out) {
+        Invocation(ToolWire.Request request, InputStream in, OutputStream out, Consumer<String> log) {
             this.request = request;
             this.in = in;
             this.out = out;
+            this.log = log;
         }
 
         void run() throws IOException {
@@ -327,6 +328,7 @@ final class ToolServer implements AutoCloseable {
             if (ended.get()) {
                 return;
             }
+            log.accept("the client of " + request.argv().get(0) + " went away: ending its command");
             Runnable handler;
             synchronized (ctrlC) {
                 handler = ctrlC.peek();
@@ -361,6 +363,29 @@ final class ToolServer implements AutoCloseable {
             if (thread != null && thread != Thread.currentThread()) {
                 thread.interrupt();
             }
+            List<Runnable> actions;
+            synchronized (whenEnded) {
+                actions = List.copyOf(whenEnded.values());
+            }
+            actions.forEach(Runnable::run);
+        }
+
+        /** As in the tool's own JVM, also when the server's JVM stops. */
+        @Override
+        public Object whenEnded(Runnable action) {
+            Object hook = Interrupts.JVM.whenEnded(action);
+            synchronized (whenEnded) {
+                whenEnded.put(hook, action);
+            }
+            return hook;
+        }
+
+        @Override
+        public void forget(Object hook) {
+            synchronized (whenEnded) {
+                whenEnded.remove(hook);
+            }
+            Interrupts.JVM.forget(hook);
         }
 
         /** Sends the exit status, once; what the tool writes after that goes nowhere. */

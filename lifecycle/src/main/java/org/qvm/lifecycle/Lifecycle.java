@@ -310,12 +310,12 @@ public final class Lifecycle {
             Files.deleteIfExists(dir.vsockSocket());
             Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
-            // What the hypervisor needs when it starts (its console's keeper, a Wayland proxy: JVMs
-            // that take a while to start) gets ready while the storage and the network are.
-            CompletableFuture<Void> neededAtLaunch = inBackground(() -> {
-                step(vm, "console log", () -> launcher.keepConsole(plan, dir));
-                startCompanions(vm, plan, dir, true);
-            });
+            // What the hypervisor needs when it starts (a Wayland proxy, its console's keeper: JVMs
+            // that take a while to start) gets ready while the storage and the network are, side by
+            // side: the proxy takes longest, and the keeper need not wait for it.
+            CompletableFuture<Void> neededAtLaunch = CompletableFuture.allOf(
+                    inBackground(() -> startCompanions(vm, plan, dir, true)),
+                    inBackground(() -> step(vm, "console log", () -> launcher.keepConsole(plan, dir))));
             try {
                 step(vm, "storage", () -> storage.prepare(vm));
                 progress.accept(vm.name() + ": storage ready");

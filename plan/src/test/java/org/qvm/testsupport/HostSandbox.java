@@ -161,6 +161,11 @@ public final class HostSandbox implements AutoCloseable {
         return java.util.Optional.ofNullable(toolServer);
     }
 
+    /** What the tool server logged so far, for messages. */
+    public String toolServerLog() {
+        return readQuietly(dir.resolve("tool-server.log"));
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
