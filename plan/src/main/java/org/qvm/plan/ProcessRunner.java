@@ -71,7 +71,7 @@ public final class ProcessRunner implements CommandRunner {
                 .map(text -> new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))
                 .orElse(null);
         ExecuteWatchdog watchdog = ExecuteWatchdog.builder().setTimeout(command.timeout()).get();
-        DefaultExecutor executor = new VerbatimExecutor(argv);
+        DefaultExecutor executor = new VerbatimExecutor(onOurPath(argv));
         executor.setStreamHandler(new PumpStreamHandler(stdout, stderr, stdin));
         executor.setWatchdog(watchdog);
         executor.setExitValues(null);
@@ -134,6 +134,7 @@ public final class ProcessRunner implements CommandRunner {
         List<String> argv = new java.util.ArrayList<>(prefix);
         argv.addAll(setsid);
         argv.addAll(command.argv());
+        argv = onOurPath(argv);
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
@@ -184,6 +185,27 @@ public final class ProcessRunner implements CommandRunner {
             }
             return builder.start();
         }
+    }
+
+    /**
+     * With an environment of its own, a program named without a directory is looked up on that
+     * environment's PATH: Java itself would search this JVM's (a tool server's, not its client's).
+     * One not found there is left as it is, so that the error is the usual one.
+     */
+    private List<String> onOurPath(List<String> argv) {
+        String program = argv.get(0);
+        if (environment == null || program.contains("/")) {
+            return argv;
+        }
+        for (String directory : environment.getOrDefault("PATH", "").split(":")) {
+            java.nio.file.Path candidate = java.nio.file.Path.of(directory.isEmpty() ? "." : directory, program);
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
+                List<String> resolved = new java.util.ArrayList<>(argv);
+                resolved.set(0, candidate.toString());
+                return resolved;
+            }
+        }
+        return argv;
     }
 
     private Map<String, String> environmentFor(Command command) {

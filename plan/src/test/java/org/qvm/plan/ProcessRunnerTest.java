@@ -63,6 +63,23 @@ class ProcessRunnerTest {
         assertEquals("x y:path\n", result.stdout());
     }
 
+    /** A tool server's runner: its client's environment, and programs found on the client's PATH, not this JVM's. */
+    @Test
+    void aRunnerWithItsOwnEnvironmentStartsCommandsWithItAndFindsProgramsOnItsPath(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path program = dir.resolve("qvm-test-only-here");
+        java.nio.file.Files.writeString(program, "#!/bin/sh\necho \"found: $QVM_TEST_CLIENT ${QVM_TEST_SERVER:-none}\"\n");
+        program.toFile().setExecutable(true);
+        java.util.Map<String, String> client = java.util.Map.of("PATH", dir + ":/usr/bin:/bin", "QVM_TEST_CLIENT", "the client's");
+        ProcessRunner served = new ProcessRunner(client);
+        assertEquals("found: the client's none\n", served.check(Command.of("qvm-test-only-here")).stdout());
+        assertThrows(CommandFailedException.class, () -> runner.run(Command.of("qvm-test-only-here")), "not on this JVM's PATH");
+        java.nio.file.Path output = dir.resolve("launched.out");
+        Process launched = served.launch(Command.of("qvm-test-only-here"), output);
+        assertTrue(launched.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("found: the client's none\n", java.nio.file.Files.readString(output), "launched the same way");
+    }
+
     @Test
     void aMissingProgramIsAClearError() {
         CommandFailedException failure = assertThrows(CommandFailedException.class,
