@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "qvm-tool-server", header = "run the qvm-* tools in one resident JVM",
         description = {"Serve qvm-ls, qvm-start, qvm-shutdown, qvm-pause, qvm-unpause and qvm-run for this user, in the "
                 + "foreground (qvm-tool-server.service runs it for root). A tool finds the server at QVM_TOOL_SOCKET, else "
-                + "/run/qvm/tools.sock for root and $XDG_RUNTIME_DIR/qvm/tools.sock for other users, and hands it the "
+                + "/run/qvm-tools/tools.sock for root and $XDG_RUNTIME_DIR/qvm-tools/tools.sock for other users, and hands it the "
                 + "command with its arguments, environment, standard streams and Ctrl-C; the command's output and exit "
                 + "status are what it would have been in the tool's own JVM. A command the server cannot run as its own "
                 + "JVM would (another user, another network namespace, another build of the jar, -vv or -q, "

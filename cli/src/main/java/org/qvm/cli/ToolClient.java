@@ -20,8 +20,8 @@ import java.util.concurrent.SynchronousQueue;
  * runs for this user ({@link ToolServer}), and runs it in this JVM ({@link Main}) otherwise or when
  * the server declines. Either way the command's output, exit status and Ctrl-C are the same.
  *
- * <p>The server's socket is {@code QVM_TOOL_SOCKET}, else {@code /run/qvm/tools.sock} for root and
- * {@code $XDG_RUNTIME_DIR/qvm/tools.sock} for other users. {@code QVM_TOOL_CLIENT=local} never
+ * <p>The server's socket is {@code QVM_TOOL_SOCKET}, else {@code /run/qvm-tools/tools.sock} for root and
+ * {@code $XDG_RUNTIME_DIR/qvm-tools/tools.sock} for other users. {@code QVM_TOOL_CLIENT=local} never
  * asks a server; {@code QVM_TOOL_CLIENT=require} makes a served tool fail (status 125) when the
  * server cannot be reached or cannot serve this client, instead of running it here (for tests and
  * benchmarks; what runs in its own JVM by design, such as qvm-run --dispvm, still does).
@@ -199,10 +199,11 @@ public final class ToolClient {
             return Path.of(configured);
         }
         if ("root".equals(System.getProperty("user.name"))) {
-            return Path.of("/run/qvm/tools.sock");
+            // Not in the state directory (/run/qvm): the server makes its socket's directory 0700.
+            return Path.of("/run/qvm-tools/tools.sock");
         }
         String runtime = System.getenv("XDG_RUNTIME_DIR");
-        return runtime == null || runtime.isEmpty() ? null : Path.of(runtime, "qvm", "tools.sock");
+        return runtime == null || runtime.isEmpty() ? null : Path.of(runtime, "qvm-tools", "tools.sock");
     }
 
     /** Which jar this JVM runs: its path, size and time (a rebuilt jar is another). */
