@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
                 + "/run/qvm-tools/tools.sock for root and $XDG_RUNTIME_DIR/qvm-tools/tools.sock for other users, and hands it the "
                 + "command with its arguments, environment, standard streams and Ctrl-C; the command's output and exit "
                 + "status are what it would have been in the tool's own JVM. A command the server cannot run as its own "
-                + "JVM would (another user, another network namespace, another build of the jar, -vv or -q, "
+                + "JVM would (another user, another network namespace, another build of the jar, -vv, "
                 + "qvm-start --foreground, a relative QVM_CONFIG) runs in the tool's own JVM instead, and so does qvm-kill, always. "
                 + "The server stops when its jar is rebuilt; QVM_TOOL_CLIENT=local makes a tool ignore it."})
 final class QvmToolServer extends Tool {

@@ -209,9 +209,11 @@ final class ToolServer implements AutoCloseable {
             // Relative to the client's directory, and so are the paths in it and in every message about them.
             return Optional.of("a relative QVM_CONFIG is the client's own directory's");
         }
-        if (!List.of("warn", "info").contains(CommonOptions.logLevel(args.toArray(String[]::new)))) {
-            // The tools log nothing at info, so -v is the same here; warnings go to the client (routeStandardError).
-            return Optional.of("-vv and -q set the log level of the JVM they run in");
+        if (CommonOptions.logLevel(args.toArray(String[]::new)).equals("debug")) {
+            // The host's tools log nothing at info or above (what they have to say is their own
+            // output), so -v and -q change nothing here; anything else on System.err goes to the
+            // client (routeStandardError).
+            return Optional.of("-vv sets the log level of the JVM it runs in");
         }
         if (tool.equals("qvm-start") && args.contains("--foreground")) {
             return Optional.of("--foreground stays with its VM");

@@ -63,7 +63,8 @@ public final class PlanExecutor {
             try {
                 runner.check(undo);
             } catch (CommandFailedException failure) {
-                LOG.warn("undo failed: {}", failure.getMessage());
+                // Told in the PlanFailedException's message, not logged: a tool's warnings are its own output.
+                LOG.debug("undo failed: {}", failure.getMessage());
                 failures.add(failure.getMessage());
             }
         }

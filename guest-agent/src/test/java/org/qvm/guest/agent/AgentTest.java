@@ -184,15 +184,36 @@ class AgentTest {
     @Test
     void ctrlCIsForwardedAndTheStatusSaysSo() throws Exception {
         AtomicReference<GuestClient.Signals> signals = new AtomicReference<>();
+        java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+        OutputStream stdout = new OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (output) {
+                    output.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                synchronized (output) {
+                    output.write(bytes, offset, length);
+                }
+            }
+        };
         CompletableFuture<Integer> status = CompletableFuture.supplyAsync(() -> {
             try {
-                return client.run(shell("exec sleep 100", true), null, OutputStream.nullOutputStream(),
+                return client.run(shell("echo started; exec sleep 100", true), null, stdout,
                         OutputStream.nullOutputStream(), signals::set);
             } catch (GuestException e) {
                 throw new IllegalStateException(e);
             }
         });
-        await("the command to start", Duration.ofSeconds(10), () -> signals.get() != null);
+        // Ctrl-C as a user presses it: once the command runs (before that, the shell may not yet be there to get it).
+        await("the command to start", Duration.ofSeconds(10), () -> {
+            synchronized (output) {
+                return signals.get() != null && output.toString(java.nio.charset.StandardCharsets.UTF_8).contains("started");
+            }
+        });
         signals.get().send(2);
         assertEquals(130, status.get(10, java.util.concurrent.TimeUnit.SECONDS));
     }
