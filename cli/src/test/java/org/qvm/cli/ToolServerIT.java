@@ -62,8 +62,17 @@ class ToolServerIT {
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         server = builder.start();
-        HostSandbox.await("the server's socket", Duration.ofSeconds(60), () -> Files.exists(socket) || !server.isAlive());
+        // Serving, not only bound: the server sets its socket's mode after it binds.
+        HostSandbox.await("the server serving", Duration.ofSeconds(60), () -> !server.isAlive() || serving());
         assertTrue(server.isAlive(), Files.readString(log));
+    }
+
+    private boolean serving() {
+        try {
+            return Files.readString(log).contains("serving on " + socket);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Run run(Map<String, String> environment, List<String> prefix, Path stdin, String... command) throws Exception {
@@ -179,6 +188,7 @@ class ToolServerIT {
         Run refused = run(Map.of("QVM_TOOL_CLIENT", "require"), List.of("runuser", "-u", "nobody", "--"), null,
                 bin("qvm-ls").toString(), "--raw-list");
         assertEquals(125, refused.status(), refused.err());
+        assertTrue(refused.err().contains("the tool server did not answer"), "the client reached the server: " + refused.err());
         HostSandbox.await("the refusal in the log", Duration.ofSeconds(10), () -> {
             try {
                 return Files.readString(log).contains("refused a client of user nobody");
