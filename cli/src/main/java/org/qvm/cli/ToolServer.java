@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import org.qvm.plan.SocketFiles;
 
 /**
  * The tool server: one resident JVM that runs the qvm-* tools for their short-lived clients
@@ -85,8 +86,7 @@ final class ToolServer implements AutoCloseable {
         }
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            listener.bind(UnixDomainSocketAddress.of(socket));
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            SocketFiles.bindInPlace(socket, at -> listener.bind(UnixDomainSocketAddress.of(at)));
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;

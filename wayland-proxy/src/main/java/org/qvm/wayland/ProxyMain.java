@@ -39,26 +39,30 @@ public final class ProxyMain {
         if (!Files.exists(compositor)) {
             throw new IOException("no compositor socket at " + compositor);
         }
-        UnixListener listener = UnixListener.listen(listen);
+        Owner owner = user.isPresent() ? user.get() : Owner.of(compositor);
+        boolean root = isRoot();
+        // The socket is the desktop user's too (their waypipe client connects to it), before it is at its path.
+        UnixListener listener = UnixListener.listen(listen, at -> {
+            if (root) {
+                Files.setAttribute(at, "unix:gid", owner.gid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(at, "unix:uid", owner.uid(), LinkOption.NOFOLLOW_LINKS);
+            }
+        });
         java.nio.channels.ServerSocketChannel control;
         try {
             control = ClipboardControl.bind(clipboard);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
         }
-        try {
-            Owner owner = user.isPresent() ? user.get() : Owner.of(compositor);
-            if (isRoot()) {
-                // The socket is the desktop user's too: their waypipe client connects to it.
-                java.nio.file.Files.setAttribute(listen, "unix:gid", owner.gid());
-                java.nio.file.Files.setAttribute(listen, "unix:uid", owner.uid());
+        if (root) {
+            try {
                 Privileges.dropTo(owner.uid(), owner.gid());
+            } catch (RuntimeException e) {
+                listener.close();
+                control.close();
+                throw e;
             }
-        } catch (IOException | RuntimeException e) {
-            listener.close();
-            control.close();
-            throw e;
         }
         // Read once the socket exists (qvm-start waits for it): a client that comes meanwhile waits in the backlog.
         Protocols protocols;

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.qvm.plan.SocketFiles;
 import org.qvm.wayland.wire.Pipes;
 
 /**
@@ -43,10 +44,13 @@ public final class ClipboardControl {
 
     /** Binds the control socket (as root, before the proxy gives root up). */
     public static ServerSocketChannel bind(Path path) throws IOException {
-        Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(path));
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        try {
+            SocketFiles.bindInPlace(path, at -> server.bind(UnixDomainSocketAddress.of(at)));
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
         return server;
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.qvm.plan.SocketFiles;
 
 /** A listening UNIX socket at a path, mode 0600, whose connections carry file descriptors. */
 public final class UnixListener implements AutoCloseable {
@@ -21,22 +22,33 @@ public final class UnixListener implements AutoCloseable {
 
     /** Listens at {@code path}; a socket left there by a proxy that died is replaced, anything else is an error. */
     public static UnixListener listen(Path path) throws IOException {
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
-                throw new IOException(path + " exists and is not a socket");
-            }
-            Files.delete(path);
+        return listen(path, at -> {
+        });
+    }
+
+    /**
+     * As {@link #listen(Path)}, with {@code prepare} finishing the socket's file (its owner, say)
+     * before it is at {@code path}: whoever sees the file there can connect as it is meant to.
+     */
+    public static UnixListener listen(Path path, SocketFiles.Preparer prepare) throws IOException {
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                && !Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
+            throw new IOException(path + " exists and is not a socket");
         }
         int fd = UnixSocket.open();
         try {
-            LibC.INSTANCE.fchmod(fd, 0600);
-            LibC.INSTANCE.bind(fd, UnixSocket.address(path), UnixSocket.ADDRESS_LENGTH);
-            LibC.INSTANCE.listen(fd, 64);
-        } catch (LastErrorException e) {
+            SocketFiles.bindInPlace(path, at -> {
+                try {
+                    LibC.INSTANCE.bind(fd, UnixSocket.address(at), UnixSocket.ADDRESS_LENGTH);
+                    LibC.INSTANCE.listen(fd, 64);
+                } catch (LastErrorException e) {
+                    throw UnixSocket.failure("cannot listen on " + path, e);
+                }
+            }, prepare);
+        } catch (IOException | RuntimeException e) {
             UnixSocket.closeQuietly(fd);
-            throw UnixSocket.failure("cannot listen on " + path, e);
+            throw e;
         }
-        Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return new UnixListener(fd, path);
     }
 
