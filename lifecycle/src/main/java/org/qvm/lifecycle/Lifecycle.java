@@ -399,16 +399,21 @@ public final class Lifecycle {
         }
     }
 
-    /** Starts a companion detached and waits until it is ready (its socket is there) or gone. */
+    /**
+     * Starts a companion detached and waits until it is ready (its socket is there) or gone. A
+     * companion that is alive but slow (a JVM among twenty starting at once on a loaded host) gets
+     * the VM's start-timeout, as the guest does: one that exits fails the start at once.
+     */
     private void startCompanion(Companion companion, RuntimeDir dir, Hypervisor hypervisor) {
         runner.detach(companion.command(), dir.hypervisorLog(hypervisor));
         ProcessIdentity process = findDetached(() -> ProcessIdentity.sessionLeaderWithArgumentsContaining(companion.identifyingArguments()),
                 () -> companion.what() + " exited at once" + logTail(dir, hypervisor));
-        Deadline deadline = Deadline.in(FIND_LIMIT);
+        Duration limit = host.guest().startTimeout();
+        Deadline deadline = Deadline.in(limit);
         while (!Files.exists(companion.readyWhen())) {
             if (!process.isAlive() || deadline.passed()) {
                 throw new LifecycleException(companion.what() + (process.isAlive() ? " did not make " + companion.readyWhen()
-                        + " within " + FIND_LIMIT.toSeconds() + " s" : " exited") + logTail(dir, hypervisor));
+                        + " within " + limit.toSeconds() + " s ([guest] start-timeout)" : " exited") + logTail(dir, hypervisor));
             }
             sleep(FIND_POLL);
         }
