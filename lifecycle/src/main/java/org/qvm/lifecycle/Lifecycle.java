@@ -254,7 +254,7 @@ public final class Lifecycle {
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
         try {
             if (wait) {
-                waitUntilUp(vm, hypervisor, process::isAlive, dir);
+                waitUntilUp(vm, hypervisor, process::isAlive, dir, Deadline.in(host.guest().startTimeout()));
             }
             // A hypervisor found by its control socket was never recorded: record it now.
             runtime.write(vm.name(), VmState.RUNNING, Optional.of(process));
@@ -302,6 +302,8 @@ public final class Lifecycle {
         plan.warnings().forEach(warnings);
         Hypervisor hypervisor = plan.hypervisor();
         RuntimeDir dir = RuntimeDir.of(host, vm.name());
+        // start-timeout bounds the whole start: companions, hypervisor and guest, whatever each does.
+        Deadline deadline = Deadline.in(host.guest().startTimeout());
         boolean networkUp = false;
         ProcessIdentity launched = null;
         try {
@@ -314,7 +316,7 @@ public final class Lifecycle {
             // that take a while to start) gets ready while the storage and the network are, side by
             // side: the proxy takes longest, and the keeper need not wait for it.
             CompletableFuture<Void> neededAtLaunch = CompletableFuture.allOf(
-                    inBackground(() -> startCompanions(vm, plan, dir, true)),
+                    inBackground(() -> startCompanions(vm, plan, dir, true, deadline)),
                     inBackground(() -> step(vm, "console log", () -> launcher.keepConsole(plan, dir))));
             try {
                 step(vm, "storage", () -> storage.prepare(vm));
@@ -329,7 +331,7 @@ public final class Lifecycle {
             }
             awaitCompanions(neededAtLaunch);
             // The others get ready while the hypervisor starts, and before the VM is running.
-            CompletableFuture<Void> others = inBackground(() -> startCompanions(vm, plan, dir, false));
+            CompletableFuture<Void> others = inBackground(() -> startCompanions(vm, plan, dir, false, deadline));
             try {
                 launched = launcher.launch(plan, dir);
                 runtime.write(vm.name(), VmState.STARTING, Optional.of(launched));
@@ -341,7 +343,7 @@ public final class Lifecycle {
             }
             awaitCompanions(others);
             if (wait) {
-                waitUntilUp(vm, hypervisor, launched::isAlive, dir);
+                waitUntilUp(vm, hypervisor, launched::isAlive, dir, deadline);
             }
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
@@ -391,29 +393,28 @@ public final class Lifecycle {
      * Starts the VM's companions that the hypervisor needs when it starts ({@code atLaunch}) or the
      * others, each ready before the next starts (one may use another), each a step of the start.
      */
-    private void startCompanions(Vm vm, StartPlan plan, RuntimeDir dir, boolean atLaunch) throws IOException {
+    private void startCompanions(Vm vm, StartPlan plan, RuntimeDir dir, boolean atLaunch, Deadline deadline)
+            throws IOException {
         for (Companion companion : plan.companions()) {
             if (companion.readyBeforeLaunch() == atLaunch) {
-                step(vm, companion.what(), () -> startCompanion(companion, dir, plan.hypervisor()));
+                step(vm, companion.what(), () -> startCompanion(companion, dir, plan.hypervisor(), deadline));
             }
         }
     }
 
     /**
      * Starts a companion detached and waits until it is ready (its socket is there) or gone. A
-     * companion that is alive but slow (a JVM among twenty starting at once on a loaded host) gets
-     * the VM's start-timeout, as the guest does: one that exits fails the start at once.
+     * companion that is alive but slow (a JVM among twenty starting at once on a loaded host) may
+     * take until the start's deadline ({@code start-timeout}): one that exits fails the start at once.
      */
-    private void startCompanion(Companion companion, RuntimeDir dir, Hypervisor hypervisor) {
+    private void startCompanion(Companion companion, RuntimeDir dir, Hypervisor hypervisor, Deadline deadline) {
         runner.detach(companion.command(), dir.hypervisorLog(hypervisor));
         ProcessIdentity process = findDetached(() -> ProcessIdentity.sessionLeaderWithArgumentsContaining(companion.identifyingArguments()),
                 () -> companion.what() + " exited at once" + logTail(dir, hypervisor));
-        Duration limit = host.guest().startTimeout();
-        Deadline deadline = Deadline.in(limit);
         while (!Files.exists(companion.readyWhen())) {
             if (!process.isAlive() || deadline.passed()) {
                 throw new LifecycleException(companion.what() + (process.isAlive() ? " did not make " + companion.readyWhen()
-                        + " within " + limit.toSeconds() + " s ([guest] start-timeout)" : " exited") + logTail(dir, hypervisor));
+                        + " within " + host.guest().startTimeout().toSeconds() + " s ([guest] start-timeout)" : " exited") + logTail(dir, hypervisor));
             }
             sleep(FIND_POLL);
         }
@@ -509,8 +510,8 @@ public final class Lifecycle {
      * or the start timeout, is a failed start. The timeout is a hard deadline: no ping, however
      * the guest behaves, waits past it.
      */
-    private void waitUntilUp(Vm vm, Hypervisor hypervisor, java.util.function.BooleanSupplier alive, RuntimeDir dir) {
-        Deadline deadline = Deadline.in(host.guest().startTimeout());
+    private void waitUntilUp(Vm vm, Hypervisor hypervisor, java.util.function.BooleanSupplier alive, RuntimeDir dir,
+                             Deadline deadline) {
         Path controlSocket = dir.controlSocket(hypervisor);
         boolean waitingForAgent = false;
         while (!isUp(vm, controlSocket, deadline)) {
