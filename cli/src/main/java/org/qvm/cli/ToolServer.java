@@ -180,7 +180,9 @@ final class ToolServer implements AutoCloseable {
             } finally {
                 handshake.interrupt();
             }
-            new Invocation(request, in, out, log).run();
+            try (FrameSender sender = new FrameSender(out)) {
+                new Invocation(request, in, sender, log).run();
+            }
         } catch (IOException e) {
             // The client went away; it runs nothing of ours then.
         }
@@ -235,6 +237,62 @@ final class ToolServer implements AutoCloseable {
             Files.deleteIfExists(socket);
         } catch (IOException e) {
             log.accept("could not remove " + socket + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The client's connection as the tool's threads write to it: each frame (what is written up to
+     * a flush, as {@link ToolWire#write} does) is written whole by a thread of its own that nothing
+     * interrupts. A socket channel is interruptible: a tool thread interrupted while writing (qvm-run
+     * stops its input thread so, which may be asking the client for input) would close the
+     * connection, and the client would never get the exit status.
+     */
+    static final class FrameSender extends OutputStream {
+        private final OutputStream connection;
+        private final java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+        private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "tool-client-output");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        FrameSender(OutputStream connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            frame.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) {
+            frame.write(bytes, offset, length);
+        }
+
+        /** Sends what was written since the last flush, whole, and waits until it is sent. */
+        @Override
+        public synchronized void flush() throws IOException {
+            byte[] bytes = frame.toByteArray();
+            frame.reset();
+            java.util.concurrent.Future<?> sent = sender.submit(() -> {
+                connection.write(bytes);
+                return null;
+            });
+            try {
+                sent.get();
+            } catch (InterruptedException e) {
+                // The frame is sent all the same; this thread is told it was interrupted.
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while the client is sent a frame");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            }
+        }
+
+        @Override
+        public void close() {
+            sender.shutdown();
         }
     }
 
