@@ -91,7 +91,8 @@ tools=()
 for wrapper in "$top"/bin/qvm-* "$top"/bin/qvmd; do
     name=${wrapper##*/}
     put "$wrapper" "$prefix/bin/$name" 0755
-    [ "$name" != qvm-java ] && tools+=("$name")
+    # qvm-java and qvm-tool-client start the tools; they are not tools of their own (no completion).
+    [ "$name" != qvm-java ] && [ "$name" != qvm-tool-client ] && tools+=("$name")
 done
 put "$jar" "$prefix/share/qvm/qvm.jar" 0644
 put "$agent_jar" "$prefix/share/qvm/qvm-agent.jar" 0644

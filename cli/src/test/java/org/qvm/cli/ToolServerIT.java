@@ -75,12 +75,18 @@ class ToolServerIT {
         }
     }
 
+    /** Which client the tools use: here bin/qvm-tool-client (Python), wherever /usr/bin/python3 is. */
+    Map<String, String> clientEnvironment() {
+        return Map.of();
+    }
+
     private Run run(Map<String, String> environment, List<String> prefix, Path stdin, String... command) throws Exception {
         List<String> argv = new ArrayList<>(prefix);
         argv.addAll(List.of(command));
         ProcessBuilder builder = new ProcessBuilder(argv).directory(dir.toFile());
         builder.environment().put("QVM_CONFIG", config.toString());
         builder.environment().put("QVM_TOOL_SOCKET", socket.toString());
+        builder.environment().putAll(clientEnvironment());
         builder.environment().putAll(environment);
         Path out = Files.createTempFile(dir, "out", "");
         Path err = Files.createTempFile(dir, "err", "");
@@ -125,6 +131,38 @@ class ToolServerIT {
         Map<String, String> relative = Map.of("QVM_TOOL_CLIENT", "require", "QVM_CONFIG", dir.relativize(config).toString());
         Run run = run(relative, List.of(), null, bin("qvm-ls").toString(), "nosuchvm");
         assertEquals(new Run(1, "", "qvm-ls: error: no such domain: 'nosuchvm'; VMs are defined in config/vms/NAME.toml\n"), run);
+    }
+
+    /** The thin client is the interpreter QVM_PYTHON names; the JVM's own client when it names none. */
+    @Test
+    void aServedToolsClientIsPythonWhenThereIsOne() throws Exception {
+        startServer(Map.of(), List.of());
+        Path marker = dir.resolve("python-ran");
+        Path python = dir.resolve("python");
+        Files.writeString(python, "#!/bin/sh\n: >'" + marker + "'\nexec /usr/bin/python3 \"$@\"\n");
+        Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> withPython = Map.of("QVM_TOOL_CLIENT", "require", "QVM_PYTHON", python.toString());
+        Run run = run(withPython, List.of(), null, bin("qvm-ls").toString(), "--raw-list");
+        assertEquals(new Run(0, String.join("\n", Examples.VM_NAMES) + "\n", ""), run);
+        assertTrue(Files.exists(marker), "the Python client served it");
+
+        Files.delete(marker);
+        Run java = run(Map.of("QVM_TOOL_CLIENT", "require", "QVM_PYTHON", ""), List.of(), null, bin("qvm-ls").toString(), "--raw-list");
+        assertEquals(run, java, "the JVM's own client, the same");
+        assertTrue(Files.notExists(marker));
+    }
+
+    /** The tools bin/qvm-java hands to the thin client are exactly the ones the server serves. */
+    @Test
+    void theWrapperHandsTheServedToolsAndOnlyThoseToTheThinClient() throws Exception {
+        String wrapper = Files.readString(bin("qvm-java"));
+        java.util.regex.Matcher served = java.util.regex.Pattern.compile("\\*/(qvm-[a-z]+)").matcher(
+                wrapper.substring(wrapper.indexOf("case ${QVM_TOOL_CLIENT:-}/${1:-} in")));
+        java.util.Set<String> tools = new java.util.TreeSet<>();
+        while (served.find()) {
+            tools.add(served.group(1));
+        }
+        assertEquals(new java.util.TreeSet<>(ToolWire.SERVED), tools);
     }
 
     @Test
