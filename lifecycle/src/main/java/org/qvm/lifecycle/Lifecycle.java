@@ -295,7 +295,9 @@ public final class Lifecycle {
     }
 
     private void startHalted(Vm vm, boolean wait, Launcher launcher) throws IOException {
-        StartPlan plan = planStart(vm);
+        // The network is planned and checked under its lock, by network.up: its state read once,
+        // not also here (three processes); something in its way there undoes the start.
+        StartPlan plan = planStart(vm, storage.planPrepare(vm), CheckedPlan.NOTHING);
         if (!plan.problems().isEmpty()) {
             throw new LifecycleException("cannot start " + vm.name() + ": " + String.join("; ", plan.problems()));
         }
