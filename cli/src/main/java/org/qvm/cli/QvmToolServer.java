@@ -15,6 +15,8 @@ import picocli.CommandLine.Option;
                 + "status are what it would have been in the tool's own JVM. A command the server cannot run as its own "
                 + "JVM would (another user, another network namespace, another build of the jar, -vv, "
                 + "qvm-start --foreground, a relative QVM_CONFIG) runs in the tool's own JVM instead, and so does qvm-kill, always. "
+                + "The client is bin/qvm-tool-client, run by the Python that QVM_PYTHON names (default /usr/bin/python3), "
+                + "or the tool's own JVM where there is none. "
                 + "The server stops when its jar is rebuilt; QVM_TOOL_CLIENT=local makes a tool ignore it."})
 final class QvmToolServer extends Tool {
     @Option(names = "--socket", paramLabel = "PATH", description = "Listen here instead of the default socket.")
