@@ -102,6 +102,13 @@ class GuestChannelIT {
         assertEquals("Running", sandbox.stateOf("shopping"));
     }
 
+    /** A closed standard input is an empty one: it is never the tool's own socket or jar that the command reads. */
+    @Test
+    void aClosedStandardInputIsAnEmptyOne() throws Exception {
+        HostSandbox.Run run = sandbox.runWithClosedInput("qvm-run", "-p", "dev", "wc -c; echo done");
+        assertEquals(new HostSandbox.Run(0, "0\ndone\n", ""), run);
+    }
+
     @Test
     void ctrlCIsPassedOnAndTheStatusIsNotZero() throws Exception {
         Process run = sandbox.start("qvm-run", "-p", "dev", "echo started; exec sleep 100");

@@ -119,12 +119,19 @@ public final class HostSandbox implements AutoCloseable {
     }
 
     public Process start(Path stdin, String tool, String... args) throws IOException {
-        return start(java.util.Map.of(), stdin, tool, args);
+        return start(java.util.Map.of(), stdin, false, tool, args);
+    }
+
+    /** Runs a bin/ tool with its standard input closed (not even /dev/null), and waits for it (bounded). */
+    public Run runWithClosedInput(String tool, String... args) throws Exception {
+        Process process = start(java.util.Map.of(), null, true, tool, args);
+        assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
+        return finished(process);
     }
 
     /** Runs a bin/ tool with these environment variables changed, and waits for it (bounded). */
     public Run runWithEnvironment(java.util.Map<String, String> environment, String tool, String... args) throws Exception {
-        Process process = start(environment, null, tool, args);
+        Process process = start(environment, null, false, tool, args);
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
         return finished(process);
     }
@@ -174,9 +181,13 @@ public final class HostSandbox implements AutoCloseable {
         }
     }
 
-    private Process start(java.util.Map<String, String> environment, Path stdin, String tool, String... args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name(),
-                Examples.repositoryRoot().resolve("bin").resolve(tool).toString()));
+    private Process start(java.util.Map<String, String> environment, Path stdin, boolean closeInput, String tool, String... args)
+            throws IOException {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", host.name()));
+        if (closeInput) {
+            argv.addAll(List.of("sh", "-c", "exec \"$0\" \"$@\" <&-"));
+        }
+        argv.add(Examples.repositoryRoot().resolve("bin").resolve(tool).toString());
         argv.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().putAll(toolEnvironment);
