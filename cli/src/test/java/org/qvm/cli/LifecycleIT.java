@@ -48,12 +48,23 @@ class LifecycleIT {
 
     @Test
     void startListPauseResumeAndShutdownWithWait() throws Exception {
+        sandbox.setKernelSetting("net/ipv4/conf/up0/forwarding", "0");
         assertOk(sandbox.run("qvm-start", "dev", "personal"));
         assertEquals(Map.of("dev", "Running", "personal", "Running"), sandbox.states());
         assertEquals("dev|10.0.0.3|3\npersonal|-|4\n",
                 sandbox.run("qvm-ls", "--raw-data", "--fields", "name,ip,cid").out());
         assertTrue(sandbox.linkExists("qvm-dev"));
         assertFalse(sandbox.linkExists("qvm-personal"), "no network, no tap");
+        // Written by the tool itself (not by sysctl processes): in the VM's namespace, as planned.
+        assertEquals(Map.of("disable_ipv6", "1", "forwarding", "1", "rp_filter", "1", "arp_ignore", "1", "arp_announce", "2"),
+                Map.of("disable_ipv6", sandbox.kernelSetting("net/ipv6/conf/qvm-dev/disable_ipv6"),
+                        "forwarding", sandbox.kernelSetting("net/ipv4/conf/qvm-dev/forwarding"),
+                        "rp_filter", sandbox.kernelSetting("net/ipv4/conf/qvm-dev/rp_filter"),
+                        "arp_ignore", sandbox.kernelSetting("net/ipv4/conf/qvm-dev/arp_ignore"),
+                        "arp_announce", sandbox.kernelSetting("net/ipv4/conf/qvm-dev/arp_announce")), "the tap's settings");
+        assertEquals("1", sandbox.kernelSetting("net/ipv4/conf/up0/forwarding"), "the uplink forwards");
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(sandbox.runtimeDir("dev"))), "the runtime directory is root's alone");
         assertTrue(Files.readString(sandbox.runtimeDir("dev").resolve("console.log")).contains("stand-in: up"));
         assertTrue(Files.readString(sandbox.runtimeDir("dev").resolve("console.log"))
                 .contains("ip=10.0.0.3::10.0.0.2:255.255.255.254::eth0:off:192.0.2.53"), "the guest is told its address");
@@ -68,6 +79,8 @@ class LifecycleIT {
         assertEquals(Map.of("dev", "Halted", "personal", "Halted"), sandbox.states());
         assertFalse(Files.exists(sandbox.runtimeDir("dev")), "runtime directory removed");
         assertFalse(sandbox.linkExists("qvm-dev"));
+        assertEquals("0", sandbox.kernelSetting("net/ipv4/conf/up0/forwarding"),
+                "the last VM's network gone, the uplink forwards as it did before");
         assertTrue(Files.exists(dir.resolve("volumes/dev-private.img")), "volumes stay");
         assertTrue(Files.exists(dir.resolve("volumes/personal-private.img")));
         assertOk(sandbox.run("qvm-shutdown", "--wait", "dev"));

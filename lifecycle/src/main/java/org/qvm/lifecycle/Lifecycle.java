@@ -579,7 +579,7 @@ public final class Lifecycle {
             stopProcess(vm, hypervisor, running, dir);
         }
         finishLeftovers(dir, true);
-        runtimeSteps.steps().forEach(step -> step.undo().ifPresent(runner::run));
+        executor.undoAll(runtimeSteps).forEach(failed -> progress.accept(vm.name() + ": " + failed));
         if (networkUp) {
             try {
                 network.down(vm.name());

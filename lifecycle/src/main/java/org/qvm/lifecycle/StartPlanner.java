@@ -17,6 +17,7 @@ import org.qvm.network.VmNetwork;
 import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.Command;
 import org.qvm.plan.JavaCommand;
+import org.qvm.plan.MakeDirectory;
 import org.qvm.plan.Plan;
 import org.qvm.wayland.ProxyMain;
 
@@ -39,7 +40,7 @@ public final class StartPlanner {
         requireFile(definition.kernel(), "the kernel", problems);
         definition.initrd().ifPresent(initrd -> requireFile(initrd, "the initrd", problems));
 
-        Plan.Builder runtime = Plan.builder().run(Command.of("mkdir", "-p", "-m", "0700", dir.dir().toString()))
+        Plan.Builder runtime = Plan.builder().run(new MakeDirectory(dir.dir(), "0700"))
                 .run(Command.of("mkfifo", "-m", "0600", dir.consolePipe().toString()));
         List<LaunchSpec.SharedDir> shares = new ArrayList<>();
         for (VmDefinition.Share share : definition.shares()) {

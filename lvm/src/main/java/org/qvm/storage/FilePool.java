@@ -10,6 +10,7 @@ import org.qvm.plan.Command;
 import org.qvm.plan.CommandFailedException;
 import org.qvm.plan.CommandResult;
 import org.qvm.plan.CommandRunner;
+import org.qvm.plan.MakeDirectory;
 import org.qvm.plan.Step;
 
 /**
@@ -89,7 +90,7 @@ public final class FilePool implements StoragePool {
     public List<Step> create(String vmName, long bytes) {
         Path temporary = pathInProgress(vmName);
         return List.of(
-                Step.of(Command.of("mkdir", "-p", "-m", "0700", dir.toString())),
+                Step.of(new MakeDirectory(dir, "0700")),
                 Step.undoable(Command.of("truncate", "--size", Long.toString(bytes), temporary.toString()),
                         Command.of("rm", "-f", temporary.toString())));
     }

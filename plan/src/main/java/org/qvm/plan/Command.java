@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * what the plan wanted (usually only 0).
  */
 public record Command(List<String> argv, Map<String, String> environment, Optional<String> stdin, Duration timeout,
-                      Set<Integer> successStatuses) {
+                      Set<Integer> successStatuses) implements Action {
 
     /** Long enough for any management tool on a loaded machine, short enough that a hang is noticed. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -76,6 +76,7 @@ public record Command(List<String> argv, Map<String, String> environment, Option
      * The command as one POSIX shell line (environment first); standard input is not shown. A
      * command that must fail to succeed (a check that something is absent) is shown with '!'.
      */
+    @Override
     public String render() {
         StringBuilder line = new StringBuilder(successStatuses.contains(0) ? "" : "! ");
         new TreeMap<>(environment).forEach((name, value) ->
@@ -87,6 +88,7 @@ public record Command(List<String> argv, Map<String, String> environment, Option
      * As {@link #render()}, with the standard input, if any, shown as a shell here-document: what
      * {@code --dry-run} prints (an {@code nft -f -} transaction with its script).
      */
+    @Override
     public String renderWithInput() {
         if (stdin.isEmpty()) {
             return render();

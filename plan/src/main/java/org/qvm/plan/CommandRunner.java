@@ -30,6 +30,16 @@ public interface CommandRunner {
     void detach(Command command, java.nio.file.Path output);
 
     /**
+     * Whether this runner's commands run where this process does (its namespaces, its view of the
+     * files), so that a plan's {@link LocalAction} may be done in this process instead of by its
+     * command. A runner that runs them elsewhere ({@code ip netns exec}) or only records them says
+     * no, and gets the command.
+     */
+    default boolean runsHere() {
+        return false;
+    }
+
+    /**
      * Runs the command and returns its result.
      *
      * @throws CommandFailedException if it cannot be started, times out or exits non-zero

@@ -30,7 +30,7 @@ public record Plan(List<Step> steps) {
     }
 
     /**
-     * The commands in execution order, one POSIX shell-quoted line each, with its standard input
+     * The actions in execution order (one done in this process as the command it stands for), one POSIX shell-quoted line each, with its standard input
      * (if any) as a here-document: what {@code --dry-run} prints.
      */
     public List<String> render() {
@@ -46,12 +46,12 @@ public record Plan(List<Step> steps) {
             return this;
         }
 
-        public Builder run(Command command) {
-            return add(Step.of(command));
+        public Builder run(Action action) {
+            return add(Step.of(action));
         }
 
-        public Builder run(Command command, Command undo) {
-            return add(Step.undoable(command, undo));
+        public Builder run(Action action, Action undo) {
+            return add(Step.undoable(action, undo));
         }
 
         public Builder addAll(Plan plan) {

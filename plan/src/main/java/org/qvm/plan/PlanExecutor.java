@@ -8,9 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a plan's steps in order. If a step fails, the undo commands of the steps that completed
+ * Runs a plan's steps in order. If a step fails, the undo actions of the steps that completed
  * run newest first, and the failure is reported with anything the undo could not take away. There
- * is no other logic here: what to do is decided when the plan is made.
+ * is no other logic here: what to do is decided when the plan is made. A command goes to the
+ * {@link CommandRunner}; a {@link LocalAction} is done in this process where the runner's commands
+ * run here too (else the runner gets its command), and its failure is reported as its command's.
  */
 public final class PlanExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(PlanExecutor.class);
@@ -22,10 +24,10 @@ public final class PlanExecutor {
     }
 
     public void execute(Plan plan) {
-        Deque<Command> undos = new ArrayDeque<>();
+        Deque<Action> undos = new ArrayDeque<>();
         for (Step step : plan.steps()) {
             try {
-                runner.check(step.run());
+                perform(step.run());
             } catch (CommandFailedException failure) {
                 throw new PlanFailedException(step, failure, undo(undos));
             }
@@ -44,7 +46,7 @@ public final class PlanExecutor {
         List<CommandFailedException> failures = new ArrayList<>();
         for (Step step : plan.steps()) {
             try {
-                runner.check(step.run());
+                perform(step.run());
             } catch (CommandFailedException failure) {
                 failedSteps.add(step);
                 failures.add(failure);
@@ -55,13 +57,47 @@ public final class PlanExecutor {
         }
     }
 
-    /** Runs undo commands newest first, carrying on past failures; returns what failed. */
-    private List<String> undo(Deque<Command> undos) {
+    /**
+     * Runs the undo actions of all the plan's steps, newest first, carrying on past failures: for
+     * a plan whose steps all completed and whose whole work is then given up. Returns what failed.
+     */
+    public List<String> undoAll(Plan plan) {
+        Deque<Action> undos = new ArrayDeque<>();
+        plan.steps().forEach(step -> step.undo().ifPresent(undos::push));
+        return undo(undos);
+    }
+
+    /**
+     * Does one action: a command by the runner; a local action in this process when the runner's
+     * commands run here too, else by the runner as the command it stands for.
+     *
+     * @throws CommandFailedException if it fails (a local action done here as its command, status -1)
+     */
+    public void perform(Action action) {
+        if (action instanceof Command command) {
+            runner.check(command);
+            return;
+        }
+        LocalAction local = (LocalAction) action;
+        if (!runner.runsHere()) {
+            runner.check(local.equivalent());
+            return;
+        }
+        try {
+            local.perform();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new CommandFailedException(local.equivalent(), -1, "done in this process: "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()), "");
+        }
+    }
+
+    /** Runs undo actions newest first, carrying on past failures; returns what failed. */
+    private List<String> undo(Deque<Action> undos) {
         List<String> failures = new ArrayList<>();
         while (!undos.isEmpty()) {
-            Command undo = undos.pop();
+            Action undo = undos.pop();
             try {
-                runner.check(undo);
+                perform(undo);
             } catch (CommandFailedException failure) {
                 // Told in the PlanFailedException's message, not logged: a tool's warnings are its own output.
                 LOG.debug("undo failed: {}", failure.getMessage());

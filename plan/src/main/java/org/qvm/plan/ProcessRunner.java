@@ -58,6 +58,12 @@ public final class ProcessRunner implements CommandRunner {
         this.environment = environment == null ? null : Map.copyOf(environment);
     }
 
+    /** Without a prefix its commands run in this process's namespaces: a local action may be done here. */
+    @Override
+    public boolean runsHere() {
+        return prefix.isEmpty();
+    }
+
     @Override
     public CommandResult run(Command command) {
         List<String> argv = prefix.isEmpty() ? command.argv()

@@ -33,7 +33,7 @@ class PlanExecutorTest {
     void aFailedStepUndoesWhatTheCompletedStepsCreatedNewestFirst() {
         Plan plan = Plan.of(makeDir("a"), makeDir("a/b"), Step.of(Command.of("false")), makeDir("never"));
         PlanFailedException failure = assertThrows(PlanFailedException.class, () -> executor.execute(plan));
-        assertEquals(List.of("false"), failure.failedStep().run().argv());
+        assertEquals("false", failure.failedStep().run().render());
         assertTrue(failure.undoFailures().isEmpty());
         // a/b had to go before a could: undo ran newest first.
         assertFalse(Files.exists(dir.resolve("a")));
@@ -75,5 +75,49 @@ class PlanExecutorTest {
                 "ip tuntap add dev qvm-dev mode tap",
                 "nft add table inet qvm",
                 "LVM_SUPPRESS_FD_WARNINGS=1 echo 'two words'"), plan.render());
+    }
+
+    @Test
+    void aLocalActionRunsInOrderWithTheCommandsAndIsUndoneLikeThem() {
+        Path made = dir.resolve("made/here");
+        Plan plan = Plan.builder().run(new MakeDirectory(made, "0700"), Command.of("rm", "-r", dir.resolve("made").toString()))
+                .run(Command.of("touch", made.resolve("file").toString()))
+                .run(Command.of("false"))
+                .build();
+        assertThrows(PlanFailedException.class, () -> executor.execute(plan));
+        assertFalse(Files.exists(dir.resolve("made")), "the local step was undone");
+    }
+
+    @Test
+    void aLocalActionThatFailsIsReportedAsTheCommandItStandsFor() throws Exception {
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "not a directory");
+        Plan plan = Plan.builder().add(makeDir("a")).run(new MakeDirectory(file, "0700")).build();
+        PlanFailedException failure = assertThrows(PlanFailedException.class, () -> executor.execute(plan));
+        assertTrue(failure.getMessage().startsWith("command failed: mkdir -p -m 0700 " + file
+                + " (done in this process: " + file + " exists and is not a directory"), failure.getMessage());
+        assertEquals(-1, ((CommandFailedException) failure.getCause()).exitStatus());
+        assertFalse(((CommandFailedException) failure.getCause()).programNotFound());
+        assertFalse(Files.exists(dir.resolve("a")), "the steps before it were undone");
+    }
+
+    @Test
+    void undoAllTakesAwayWhatEveryStepMadeNewestFirst() {
+        Plan plan = Plan.of(makeDir("a"), makeDir("a/b"));
+        executor.execute(plan);
+        assertTrue(executor.undoAll(plan).isEmpty(), "a/b went before a, which was empty then");
+        assertFalse(Files.exists(dir.resolve("a")));
+        executor.execute(plan);
+        executor.execute(Plan.of(Step.of(Command.of("touch", dir + "/a/b/c"))));
+        assertEquals(2, executor.undoAll(plan).size(), "what could not be undone is told, and the rest still tried");
+        assertTrue(Files.exists(dir.resolve("a/b/c")));
+    }
+
+    @Test
+    void aDryRunShowsALocalActionAsItsCommand() {
+        Plan plan = Plan.builder().run(new MakeDirectory(Path.of("/run/qvm/dev"), "0700"))
+                .run(new KernelSettings(new java.util.LinkedHashMap<>(java.util.Map.of("net/ipv4/conf/qvm-dev/forwarding", "1"))))
+                .build();
+        assertEquals(List.of("mkdir -p -m 0700 /run/qvm/dev", "sysctl -q -w net/ipv4/conf/qvm-dev/forwarding=1"), plan.render());
     }
 }

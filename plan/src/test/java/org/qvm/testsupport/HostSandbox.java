@@ -109,9 +109,7 @@ public final class HostSandbox implements AutoCloseable {
 
     /** Runs a bin/ tool with its standard input from a file. */
     public Run runWithInput(Path stdin, String tool, String... args) throws Exception {
-        Process process = start(stdin, tool, args);
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
-        return finished(process);
+        return waitedFor(start(stdin, tool, args), tool);
     }
 
     public Process start(String tool, String... args) throws IOException {
@@ -124,14 +122,16 @@ public final class HostSandbox implements AutoCloseable {
 
     /** Runs a bin/ tool with its standard input closed (not even /dev/null), and waits for it (bounded). */
     public Run runWithClosedInput(String tool, String... args) throws Exception {
-        Process process = start(java.util.Map.of(), null, true, tool, args);
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
-        return finished(process);
+        return waitedFor(start(java.util.Map.of(), null, true, tool, args), tool);
     }
 
     /** Runs a bin/ tool with these environment variables changed, and waits for it (bounded). */
     public Run runWithEnvironment(java.util.Map<String, String> environment, String tool, String... args) throws Exception {
-        Process process = start(environment, null, false, tool, args);
+        return waitedFor(start(environment, null, false, tool, args), tool);
+    }
+
+    /** The run of a tool started here, once it ended (within 180 s, or the test fails). */
+    private Run waitedFor(Process process, String tool) throws Exception {
         assertTrue(process.waitFor(180, TimeUnit.SECONDS), tool + " finished in time");
         return finished(process);
     }
@@ -263,6 +263,16 @@ public final class HostSandbox implements AutoCloseable {
 
     public boolean linkExists(String name) {
         return host.attempt("ip", "link", "show", "dev", name).succeeded();
+    }
+
+    /** A kernel setting's value in the namespace (sysctl -n, '/' separators). */
+    public String kernelSetting(String key) {
+        return host.run("sysctl", "-n", key).stdout().strip();
+    }
+
+    /** Sets a kernel setting in the namespace (only the namespace's: the test made it). */
+    public void setKernelSetting(String key, String value) {
+        host.run("sysctl", "-q", "-w", key + "=" + value);
     }
 
     public boolean tableExists() {

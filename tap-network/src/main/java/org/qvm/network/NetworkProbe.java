@@ -15,10 +15,12 @@ import org.qvm.plan.Command;
 import org.qvm.plan.CommandFailedException;
 import org.qvm.plan.CommandResult;
 import org.qvm.plan.CommandRunner;
+import org.qvm.plan.KernelSettings;
 
 /**
- * Reads the network's current state with read-only commands ({@code ip -j}, {@code nft -j},
- * {@code sysctl -n}) and turns their JSON into an {@link ObservedNetwork}.
+ * Reads the network's current state into an {@link ObservedNetwork}: the interfaces and the qvm
+ * table with read-only commands ({@code ip -j}, {@code nft -j}, whose JSON it parses), the
+ * kernel's settings from /proc/sys (or with {@code sysctl -n} where the runner runs elsewhere).
  */
 public final class NetworkProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,10 +81,27 @@ public final class NetworkProbe {
     }
 
     /** Sysctls of interfaces that do not exist are left out. */
+    /**
+     * The values of the keys whose interface exists: read from /proc/sys in this process when the
+     * runner's commands run here (a sysctl process would cost more than the reading), else by
+     * {@code sysctl -n} where they run.
+     */
     private Map<String, String> readSysctls(List<String> keys, Map<String, ObservedNetwork.Link> links) {
         List<String> present = keys.stream().filter(key -> links.containsKey(Sysctl.interfaceOf(key))).toList();
         Map<String, String> values = new HashMap<>();
         if (present.isEmpty()) {
+            return values;
+        }
+        if (runner.runsHere()) {
+            for (String key : present) {
+                try {
+                    values.put(key, KernelSettings.read(key));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // The interface went away since it was listed: as if it had not been there.
+                } catch (java.io.IOException e) {
+                    throw new NetworkException("cannot read the kernel setting " + key + ": " + e.getMessage());
+                }
+            }
             return values;
         }
         List<String> argv = new ArrayList<>(List.of("sysctl", "-n"));

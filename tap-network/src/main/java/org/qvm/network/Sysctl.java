@@ -1,6 +1,6 @@
 package org.qvm.network;
 
-import org.qvm.plan.Command;
+import org.qvm.plan.KernelSettings;
 
 /**
  * The per-interface sysctls the network uses, written with '/' separators so that interface
@@ -42,14 +42,13 @@ final class Sysctl {
         return key.split("/")[3];
     }
 
-    static Command set(String key, String value) {
-        return Command.of("sysctl", "-q", "-w", key + "=" + value);
+    /** One setting, written in this process (shown as {@code sysctl -q -w}). */
+    static KernelSettings set(String key, String value) {
+        return KernelSettings.of(key, value);
     }
 
-    /** Several settings, in their order, by one sysctl process. */
-    static Command setAll(java.util.Map<String, String> settings) {
-        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("sysctl", "-q", "-w"));
-        settings.forEach((key, value) -> argv.add(key + "=" + value));
-        return Command.of(argv);
+    /** Several settings, in their order, written in this process (shown as one {@code sysctl -q -w}). */
+    static KernelSettings setAll(java.util.Map<String, String> settings) {
+        return new KernelSettings(settings);
     }
 }
