@@ -124,11 +124,20 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
         }
     }
 
+    /** The boot this process runs in: it cannot change while the process runs, so it is read once. */
     static String currentBootId() {
-        try {
-            return Files.readString(BOOT_ID).strip();
-        } catch (IOException e) {
-            return "unknown";
+        return ThisBoot.ID;
+    }
+
+    private static final class ThisBoot {
+        static final String ID = read();
+
+        private static String read() {
+            try {
+                return Files.readString(BOOT_ID).strip();
+            } catch (IOException e) {
+                return "unknown";
+            }
         }
     }
 }
