@@ -91,8 +91,9 @@ tools=()
 for wrapper in "$top"/bin/qvm-* "$top"/bin/qvmd; do
     name=${wrapper##*/}
     put "$wrapper" "$prefix/bin/$name" 0755
-    # qvm-java and qvm-tool-client start the tools; they are not tools of their own (no completion).
-    [ "$name" != qvm-java ] && [ "$name" != qvm-tool-client ] && tools+=("$name")
+    # qvm-java and qvm-tool-client start the tools, qvm-console-keeper runs beside each VM: they are
+    # not tools of their own (no completion, no manual page).
+    case $name in qvm-java | qvm-tool-client | qvm-console-keeper) ;; *) tools+=("$name") ;; esac
 done
 put "$jar" "$prefix/share/qvm/qvm.jar" 0644
 put "$agent_jar" "$prefix/share/qvm/qvm-agent.jar" 0644

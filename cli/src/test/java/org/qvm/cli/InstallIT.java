@@ -50,8 +50,8 @@ class InstallIT {
             assertTrue(files.contains("/usr/local/share/bash-completion/completions/" + tool), tool);
             assertTrue(files.contains("/usr/local/share/fish/vendor_completions.d/" + tool + ".fish"), tool);
         }
-        for (String file : List.of("/usr/local/bin/qvm-java", "/usr/local/bin/qvm-agent", "/usr/local/share/qvm/qvm.jar",
-                "/usr/local/share/qvm/qvm-agent.jar", "/usr/local/share/man/man1/qvm-agent.1",
+        for (String file : List.of("/usr/local/bin/qvm-java", "/usr/local/bin/qvm-console-keeper", "/usr/local/bin/qvm-agent",
+                "/usr/local/share/qvm/qvm.jar", "/usr/local/share/qvm/qvm-agent.jar", "/usr/local/share/man/man1/qvm-agent.1",
                 "/usr/local/share/zsh/site-functions/_qvm", "/usr/local/lib/systemd/system/qvm@.service",
                 "/usr/local/lib/systemd/system/qvm-autostart.service", "/usr/local/lib/systemd/system/qvm-network.service",
                 "/usr/local/lib/systemd/system/qvmd.service", "/usr/local/share/qvm/examples/policy.toml", "/etc/qvm/policy.toml",

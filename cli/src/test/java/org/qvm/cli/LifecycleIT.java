@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.qvm.testsupport.Examples;
 import org.qvm.testsupport.HostSandbox;
 import org.qvm.testsupport.Privileged;
 
@@ -68,6 +69,12 @@ class LifecycleIT {
         assertTrue(Files.readString(sandbox.runtimeDir("dev").resolve("console.log")).contains("stand-in: up"));
         assertTrue(Files.readString(sandbox.runtimeDir("dev").resolve("console.log"))
                 .contains("ip=10.0.0.3::10.0.0.2:255.255.255.254::eth0:off:192.0.2.53"), "the guest is told its address");
+        // The console's keeper is the small Python one beside the tools, found by its FIFO and log.
+        String fifo = sandbox.runtimeDir("dev").resolve("console.pipe").toString();
+        List<String> keeper = ProcessHandle.allProcesses().map(process -> process.info().arguments().map(List::of).orElse(List.of()))
+                .filter(arguments -> arguments.contains(fifo)).findFirst().orElseThrow(() -> new AssertionError("no keeper of " + fifo));
+        assertEquals(List.of("-I", "-S", Examples.repositoryRoot().resolve("bin/qvm-console-keeper").toString(), fifo,
+                sandbox.runtimeDir("dev").resolve("console.log").toString()), keeper);
 
         assertOk(sandbox.run("qvm-pause", "dev"));
         assertEquals("Paused", sandbox.stateOf("dev"));

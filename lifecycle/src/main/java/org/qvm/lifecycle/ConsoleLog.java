@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.qvm.plan.JavaCommand;
 
 /**
@@ -18,8 +20,9 @@ import org.qvm.plan.JavaCommand;
  *
  * <p>It runs for as long as crosvm holds the FIFO open: opening it waits for crosvm, reading ends
  * when crosvm closes it. A keeper whose crosvm never came is ended by the clean-up (SIGTERM). For a
- * VM started in the background it is a small process of its own, plain Java (no JNA, so that it
- * starts cheaply beside each crosvm); under {@code qvm-start --foreground} a thread of that process.
+ * VM started in the background it is a small process of its own: bin/qvm-console-keeper, which does
+ * the same in Python, where Python runs; else this class, plain Java (no JNA); under
+ * {@code qvm-start --foreground} a thread of that process.
  */
 public final class ConsoleLog implements Runnable {
     /** A console.log this large is rotated: at most twice this much is kept. */
@@ -34,10 +37,31 @@ public final class ConsoleLog implements Runnable {
         this.log = log;
     }
 
-    /** The command that keeps a VM's console in a process of its own. */
-    public static List<String> commandLine(RuntimeDir dir) {
-        return JavaCommand.argv(JavaCommand.SMALL_DAEMON, ConsoleLog.class.getName(),
-                List.of(dir.consolePipe().toString(), dir.consoleLog().toString()));
+    /** The keeper beside the tools that does what this class does, as a small Python process. */
+    static final String PYTHON_KEEPER = "qvm-console-keeper";
+
+    /**
+     * The command that keeps a VM's console in a process of its own: {@code qvm-console-keeper}
+     * (beside the tools, in {@code toolsDirectory}) under the Python that {@code QVM_PYTHON} names
+     * (default /usr/bin/python3; empty: none), as bin/qvm-java chooses its client, where both are
+     * there: it starts with a tenth of a JVM's CPU and a sixth of its memory, once for every VM.
+     * Else this class in a JVM of its own. Either ends in {@link #identifyingArguments}.
+     */
+    public static List<String> commandLine(RuntimeDir dir, Map<String, String> environment, Optional<Path> toolsDirectory) {
+        List<String> arguments = identifyingArguments(dir);
+        String python = environment.getOrDefault("QVM_PYTHON", "/usr/bin/python3");
+        Optional<Path> keeper = toolsDirectory.map(tools -> tools.resolve(PYTHON_KEEPER)).filter(Files::isRegularFile);
+        if (keeper.isPresent() && !python.isEmpty() && Files.isExecutable(Path.of(python))) {
+            List<String> argv = new java.util.ArrayList<>(List.of(python, "-I", "-S", keeper.get().toString()));
+            argv.addAll(arguments);
+            return argv;
+        }
+        return JavaCommand.argv(JavaCommand.SMALL_DAEMON, ConsoleLog.class.getName(), arguments);
+    }
+
+    /** The arguments that end either keeper's command line, and find it again: {@code FIFO LOG}. */
+    static List<String> identifyingArguments(RuntimeDir dir) {
+        return List.of(dir.consolePipe().toString(), dir.consoleLog().toString());
     }
 
     /** The keeper of a VM started in the background: {@code ConsoleLog FIFO LOG}. */

@@ -461,7 +461,7 @@ public final class Lifecycle {
 
     /** The keeper of the VM's console log, when it is a process of its own (a VM started in the background). */
     private static Optional<ProcessIdentity> consoleLogOf(RuntimeDir dir) {
-        return ProcessIdentity.sessionLeaderWithArguments(List.of(ConsoleLog.class.getName(), dir.consolePipe().toString()));
+        return ProcessIdentity.sessionLeaderWithArguments(ConsoleLog.identifyingArguments(dir));
     }
 
     /**

@@ -104,7 +104,8 @@ public final class StartPlanner {
                 definition.hypervisor() == HostConfig.Hypervisor.QEMU ? definition.qemuExtraArgs() : definition.crosvmExtraArgs());
         problems.addAll(hypervisor.problems(spec));
         companions.addAll(hypervisor.companions(spec));
-        return new StartPlan(vm.name(), hypervisor, storage, network, runtime.build(), ConsoleLog.commandLine(dir),
+        return new StartPlan(vm.name(), hypervisor, storage, network, runtime.build(),
+                ConsoleLog.commandLine(dir, environment, JavaCommand.toolsDirectory()),
                 companions, hypervisor.commandLine(spec), problems,
                 Hypervisors.warning(host, vm, hypervisor).stream().toList());
     }

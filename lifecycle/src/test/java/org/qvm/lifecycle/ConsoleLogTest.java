@@ -3,19 +3,63 @@ package org.qvm.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.qvm.testsupport.Examples;
 
-/** The console log against a guest that writes far more than it keeps, through a real FIFO. */
+/**
+ * The console log against a guest that writes far more than it keeps, through a real FIFO: the
+ * same for both keepers, ConsoleLog in a JVM and bin/qvm-console-keeper in Python.
+ */
 class ConsoleLogTest {
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path TOOLS = Examples.repositoryRoot().resolve("bin");
+
     @TempDir
     Path dir;
+
+    /** A keeper of FIFO into LOG, started; {@link #awaitEnd} waits for it to end by itself. */
+    enum Keeper {
+        JAVA {
+            @Override
+            Object start(Path fifo, Path log) {
+                return new ConsoleLog(fifo, log).startThread();
+            }
+        },
+        PYTHON_BESIDE_THE_TOOLS {
+            @Override
+            Object start(Path fifo, Path log) throws Exception {
+                assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON + " here: the JVM keeper is used instead");
+                return new ProcessBuilder(PYTHON.toString(), "-I", "-S", TOOLS.resolve(ConsoleLog.PYTHON_KEEPER).toString(),
+                        fifo.toString(), log.toString()).redirectErrorStream(true).start();
+            }
+        };
+
+        abstract Object start(Path fifo, Path log) throws Exception;
+
+        static boolean awaitEnd(Object keeper) throws Exception {
+            if (keeper instanceof Thread thread) {
+                thread.join(60_000);
+                return !thread.isAlive();
+            }
+            Process process = (Process) keeper;
+            boolean ended = process.waitFor(60, TimeUnit.SECONDS);
+            assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            return ended;
+        }
+    }
 
     private Path fifo() throws Exception {
         Path fifo = dir.resolve("console.pipe");
@@ -23,19 +67,19 @@ class ConsoleLogTest {
         return fifo;
     }
 
-    @Test
-    void aFloodingGuestKeepsOnlyTheLastOneToTwoMebibytes() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Keeper.class)
+    void aFloodingGuestKeepsOnlyTheLastOneToTwoMebibytes(Keeper kind) throws Exception {
         Path fifo = fifo();
         Path log = dir.resolve("console.log");
-        Thread keeper = new ConsoleLog(fifo, log).startThread();
+        Object keeper = kind.start(fifo, log);
         int lines = 40_000;
         try (OutputStream console = Files.newOutputStream(fifo)) {
             for (int i = 0; i < lines; i++) {
                 console.write(String.format("%08d %s%n", i, "y".repeat(119)).getBytes(StandardCharsets.US_ASCII));
             }
         }
-        keeper.join(60_000);
-        assertFalse(keeper.isAlive(), "the keeper ends when the writer has gone");
+        assertTrue(Keeper.awaitEnd(keeper), "the keeper ends when the writer has gone");
         Path previous = dir.resolve("console.log.1");
         long kept = Files.size(log) + Files.size(previous);
         assertTrue(Files.size(log) <= ConsoleLog.ROTATE_AT && Files.size(previous) <= ConsoleLog.ROTATE_AT, kept + " bytes");
@@ -49,5 +93,55 @@ class ConsoleLogTest {
         }
         assertEquals(List.of(String.format("%08d %s", lines - 1, "y".repeat(119))),
                 LogTail.lastLines(List.of(previous, log), 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Keeper.class)
+    void aRestartedKeeperAppendsToTheLogItFinds(Keeper kind) throws Exception {
+        Path fifo = fifo();
+        Path log = dir.resolve("console.log");
+        Files.writeString(log, "from the boot before\n");
+        Object keeper = kind.start(fifo, log);
+        Files.writeString(fifo, "and this one\n");
+        assertTrue(Keeper.awaitEnd(keeper));
+        assertEquals("from the boot before\nand this one\n", Files.readString(log));
+        assertFalse(Files.exists(dir.resolve("console.log.1")), "nothing rotated under 1 MiB");
+    }
+
+    @Test
+    void thePythonKeeperNeverWritesThroughALinkAtTheLogsPlace() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON + " here");
+        Path fifo = fifo();
+        Path elsewhere = dir.resolve("elsewhere");
+        Files.writeString(elsewhere, "someone else's\n");
+        Path log = dir.resolve("console.log");
+        Files.createSymbolicLink(log, elsewhere);
+        Process keeper = new ProcessBuilder(PYTHON.toString(), "-I", "-S", TOOLS.resolve(ConsoleLog.PYTHON_KEEPER).toString(),
+                fifo.toString(), log.toString()).redirectErrorStream(true).start();
+        try (OutputStream console = Files.newOutputStream(fifo)) {
+            console.write("guest output\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (java.io.IOException e) {
+            // The keeper may have gone already (its reading end closed): what matters is below.
+        }
+        assertTrue(keeper.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, keeper.exitValue());
+        assertTrue(new String(keeper.getInputStream().readAllBytes(), StandardCharsets.UTF_8).startsWith("qvm console log: "));
+        assertEquals("someone else's\n", Files.readString(elsewhere));
+    }
+
+    @Test
+    void thePythonKeeperIsChosenWherePythonRunsAndItIsBesideTheTools() throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON + " here");
+        RuntimeDir runtime = new RuntimeDir(dir.resolve("run/dev"));
+        List<String> python = ConsoleLog.commandLine(runtime, Map.of(), Optional.of(TOOLS));
+        assertEquals(List.of(PYTHON.toString(), "-I", "-S", TOOLS.resolve("qvm-console-keeper").toString(),
+                runtime.consolePipe().toString(), runtime.consoleLog().toString()), python);
+        List<String> java = ConsoleLog.commandLine(runtime, Map.of("QVM_PYTHON", ""), Optional.of(TOOLS));
+        assertEquals(ConsoleLog.class.getName(), java.get(java.size() - 3), "QVM_PYTHON empty: no Python");
+        assertEquals(java, ConsoleLog.commandLine(runtime, Map.of("QVM_PYTHON", dir.resolve("none").toString()), Optional.of(TOOLS)));
+        assertEquals(java, ConsoleLog.commandLine(runtime, Map.of(), Optional.empty()), "not started by bin/qvm-java");
+        assertEquals(java, ConsoleLog.commandLine(runtime, Map.of(), Optional.of(dir)), "no keeper there");
+        assertEquals(ConsoleLog.identifyingArguments(runtime), python.subList(python.size() - 2, python.size()));
+        assertEquals(ConsoleLog.identifyingArguments(runtime), java.subList(java.size() - 2, java.size()));
     }
 }

@@ -14,8 +14,18 @@ public final class JavaCommand {
     private JavaCommand() {
     }
 
-    /** What bin/qvm-java tells JNA from the start-up cache (its stub, its library path); a child is told the same. */
-    static final List<String> JNA_PROPERTIES = List.of("jna.boot.library.path", "jna.nounpack", "jna.platform.library.path");
+    /**
+     * The directory of the bin/ tools, which bin/qvm-java names (the programs that run beside the
+     * tools, such as qvm-console-keeper, are there); absent where the tools did not come through it.
+     */
+    public static final String TOOLS_DIRECTORY_PROPERTY = "qvm.bin";
+
+    /**
+     * What bin/qvm-java tells a JVM that a child is told the same: JNA's stub and library path from
+     * the start-up cache, and where the tools are.
+     */
+    static final List<String> PASSED_ON_PROPERTIES = List.of("jna.boot.library.path", "jna.nounpack", "jna.platform.library.path",
+            TOOLS_DIRECTORY_PROPERTY);
 
     /** The system property through which bin/qvm-java names its start-up cache (qvm.jsa or qvm.aot). */
     public static final String STARTUP_CACHE_PROPERTY = "qvm.startup-cache";
@@ -25,16 +35,22 @@ public final class JavaCommand {
         List<String> argv = new ArrayList<>(List.of(java));
         argv.addAll(jvmOptions);
         argv.addAll(startupCacheOptions(System.getProperty(STARTUP_CACHE_PROPERTY)));
-        argv.addAll(jnaOptions(System::getProperty));
+        argv.addAll(passedOnOptions(System::getProperty));
         argv.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         argv.addAll(arguments);
         return argv;
     }
 
-    /** The JNA properties this JVM was given (see {@link #JNA_PROPERTIES}), as options for a new one. */
-    static List<String> jnaOptions(java.util.function.UnaryOperator<String> properties) {
+    /** The directory of the bin/ tools, when this JVM was started by bin/qvm-java (or by a JVM that was). */
+    public static java.util.Optional<java.nio.file.Path> toolsDirectory() {
+        String directory = System.getProperty(TOOLS_DIRECTORY_PROPERTY);
+        return directory == null || directory.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(directory));
+    }
+
+    /** The properties this JVM was given that a new one is given too (see {@link #PASSED_ON_PROPERTIES}), as its options. */
+    static List<String> passedOnOptions(java.util.function.UnaryOperator<String> properties) {
         List<String> options = new ArrayList<>();
-        for (String name : JNA_PROPERTIES) {
+        for (String name : PASSED_ON_PROPERTIES) {
             String value = properties.apply(name);
             if (value != null) {
                 options.add("-D" + name + "=" + value);

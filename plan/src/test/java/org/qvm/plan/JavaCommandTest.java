@@ -26,12 +26,13 @@ class JavaCommandTest {
     }
 
     @Test
-    void jnasStubAndLibraryPathArePassedOnWhenThisJvmHasThem() {
-        assertEquals(List.of(), JavaCommand.jnaOptions(name -> null));
+    void jnasStubAndLibraryPathAndTheToolsDirectoryArePassedOnWhenThisJvmHasThem() {
+        assertEquals(List.of(), JavaCommand.passedOnOptions(name -> null));
         java.util.Map<String, String> given = java.util.Map.of("jna.boot.library.path", "/opt/qvm", "jna.nounpack", "true",
-                "jna.platform.library.path", "/usr/lib/x86_64-linux-gnu:/lib");
+                "jna.platform.library.path", "/usr/lib/x86_64-linux-gnu:/lib", "qvm.bin", "/usr/local/bin");
         assertEquals(List.of("-Djna.boot.library.path=/opt/qvm", "-Djna.nounpack=true",
-                "-Djna.platform.library.path=/usr/lib/x86_64-linux-gnu:/lib"), JavaCommand.jnaOptions(given::get));
+                "-Djna.platform.library.path=/usr/lib/x86_64-linux-gnu:/lib", "-Dqvm.bin=/usr/local/bin"),
+                JavaCommand.passedOnOptions(given::get));
     }
 
     @Test
