@@ -314,9 +314,8 @@ public final class Lifecycle {
             Files.deleteIfExists(dir.vsockSocket());
             Files.writeString(dir.hypervisorFile(), hypervisor.name() + "\n");
             runtime.write(vm.name(), VmState.STARTING, Optional.empty());
-            // What the hypervisor needs when it starts (a Wayland proxy, its console's keeper: JVMs
-            // that take a while to start) gets ready while the storage and the network are, side by
-            // side: the proxy takes longest, and the keeper need not wait for it.
+            // What the hypervisor needs when it starts (its console's keeper, qemu's virtiofsd) gets
+            // ready while the storage and the network are, side by side.
             CompletableFuture<Void> neededAtLaunch = CompletableFuture.allOf(
                     inBackground(() -> startCompanions(vm, plan, dir, true, deadline)),
                     inBackground(() -> step(vm, "console log", () -> launcher.keepConsole(plan, dir))));
@@ -343,10 +342,25 @@ public final class Lifecycle {
                 others.exceptionally(failed -> null).join();
                 throw launchFailed;
             }
-            awaitCompanions(others);
             if (wait) {
-                waitUntilUp(vm, hypervisor, launched::isAlive, dir, deadline);
+                // The others (a Wayland proxy: a JVM) get ready while the guest boots; one that failed ends the wait.
+                ProcessIdentity hypervisorProcess = launched;
+                waitUntilUp(vm, hypervisor, () -> {
+                    if (others.isCompletedExceptionally()) {
+                        try {
+                            awaitCompanions(others);
+                        } catch (IOException e) {
+                            throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
+                        }
+                    }
+                    return hypervisorProcess.isAlive();
+                }, dir, deadline);
             }
+            if (!others.isDone()) {
+                progress.accept(vm.name() + ": waiting for " + String.join(" and ", plan.companions().stream()
+                        .filter(companion -> !companion.readyBeforeLaunch()).map(Companion::what).toList()));
+            }
+            awaitCompanions(others);
             runtime.write(vm.name(), VmState.RUNNING, Optional.empty());
             progress.accept(vm.name() + ": running");
         } catch (RuntimeException | IOException failure) {

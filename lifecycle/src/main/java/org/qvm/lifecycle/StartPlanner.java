@@ -85,8 +85,10 @@ public final class StartPlanner {
                 companions.add(waylandProxy(vm.name(), desktop.resolve("wayland-0"), socket, dir, false));
                 companions.add(waypipeClient(dir, owner));
             } else {
-                // The hypervisor opens its display on the proxy as it starts.
-                companions.add(waylandProxy(vm.name(), dir.waylandSocket(), socket, dir, true));
+                // crosvm's virtio-wl device connects to the proxy when the guest opens a Wayland
+                // context (an application's start), not as crosvm starts (without --gpu it has no
+                // display of its own): the proxy gets ready while the guest boots.
+                companions.add(waylandProxy(vm.name(), dir.waylandSocket(), socket, dir, false));
             }
         }
         // The hypervisor never gets the compositor's own socket; with virtwl it gets the VM's proxy,

@@ -1,6 +1,7 @@
 package org.qvm.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -97,7 +98,9 @@ class LaunchCommandLineTest {
         assertEquals(List.of(org.qvm.wayland.ProxyMain.class.getName(), "shopping", run.resolve("wayland-0").toString(),
                 "/run/user/1000/wayland-1", run.resolve("clipboard.sock").toString()), argv.subList(argv.size() - 5, argv.size()),
                 "the proxy relays to the compositor: " + argv);
-        assertEquals(run.resolve("wayland-0"), proxy.readyWhen(), "crosvm starts once the proxy listens");
+        assertEquals(run.resolve("wayland-0"), proxy.readyWhen(), "the VM runs once the proxy listens");
+        assertFalse(proxy.readyBeforeLaunch(), "crosvm's virtio-wl connects when the guest opens a context: the proxy's JVM "
+                + "starts beside crosvm, while the guest boots");
         assertTrue(plan.launch().stream().noneMatch(arg -> arg.contains("/run/user/1000")), "crosvm never sees the compositor: "
                 + plan.launch());
         assertTrue(plan.asCheckedPlan().plan().render().stream().anyMatch(line -> line.contains(org.qvm.wayland.ProxyMain.class.getName())),
