@@ -131,12 +131,18 @@ class DisposableIT extends Scenario {
         Files.writeString(sandbox.runtimeDir(vm).resolve("close-viewer"), "");
     }
 
-    /** What the disposable's viewer was given, once it has been. */
+    /** What the disposable's viewer was given, once it has been (its whole line: the file is made before it is written). */
     private String openedIn(String vm) {
         Path log = sandbox.runtimeDir(vm).resolve("opened");
-        HostSandbox.await("something opened in " + vm, Duration.ofSeconds(60), () -> Files.exists(log));
+        HostSandbox.await("something opened in " + vm, Duration.ofSeconds(60), () -> read(log).endsWith("\n"));
+        return read(log).strip();
+    }
+
+    private static String read(Path file) {
         try {
-            return Files.readString(log).strip();
+            return Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "";
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
