@@ -69,7 +69,7 @@ public final class PlanExecutor {
 
     /**
      * Does one action: a command by the runner; a local action in this process when the runner's
-     * commands run here too, else by the runner as the command it stands for.
+     * commands run here too and this process can do it, else by the runner as the command it stands for.
      *
      * @throws CommandFailedException if it fails (a local action done here as its command, status -1)
      */
@@ -79,10 +79,11 @@ public final class PlanExecutor {
             return;
         }
         LocalAction local = (LocalAction) action;
-        if (!runner.runsHere()) {
+        if (!runner.runsHere() || !local.availableHere()) {
             runner.check(local.equivalent());
             return;
         }
+        LOG.debug("done in this process: {}", local.render());
         try {
             local.perform();
         } catch (java.io.IOException | RuntimeException e) {

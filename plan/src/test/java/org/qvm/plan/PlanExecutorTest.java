@@ -102,6 +102,29 @@ class PlanExecutorTest {
     }
 
     @Test
+    void aLocalActionThisProcessCannotDoRunsAsItsCommand() throws Exception {
+        Path made = dir.resolve("by-the-command");
+        LocalAction withoutItsLibrary = new LocalAction() {
+            @Override
+            public Command equivalent() {
+                return Command.of("mkdir", made.toString());
+            }
+
+            @Override
+            public void perform() {
+                throw new AssertionError("not done in this process: its library is not here");
+            }
+
+            @Override
+            public boolean availableHere() {
+                return false;
+            }
+        };
+        executor.execute(Plan.builder().run(withoutItsLibrary).build());
+        assertTrue(Files.isDirectory(made), "the command did it");
+    }
+
+    @Test
     void undoAllTakesAwayWhatEveryStepMadeNewestFirst() {
         Plan plan = Plan.of(makeDir("a"), makeDir("a/b"));
         executor.execute(plan);

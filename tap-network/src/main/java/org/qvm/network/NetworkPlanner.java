@@ -117,7 +117,7 @@ public final class NetworkPlanner {
         }
         transaction.add(NftRuleset.addTable());
         transaction.addAll(NftRuleset.base(network, forwardingWas));
-        plan.run(NftRuleset.transaction(transaction), NftRuleset.deleteTable());
+        plan.run(NftRuleset.step(NftRuleset.transaction(transaction)), NftRuleset.step(NftRuleset.deleteTable()));
         if (!forwardingWas.equals("1")) {
             plan.run(Sysctl.set(uplinkForwarding, "1"), Sysctl.set(uplinkForwarding, forwardingWas));
         }
@@ -211,7 +211,7 @@ public final class NetworkPlanner {
             undo.add(NftRuleset.deleteElement(map, tap));
         }
         chains.forEach(chain -> undo.add(NftRuleset.deleteChain(chain)));
-        plan.run(NftRuleset.transaction(transaction), NftRuleset.transaction(undo));
+        plan.run(NftRuleset.step(NftRuleset.transaction(transaction)), NftRuleset.step(NftRuleset.transaction(undo)));
     }
 
     /** Whether the VM's chains, rules and map entries are in the table as its configuration wants them. */
@@ -309,7 +309,7 @@ public final class NetworkPlanner {
 
     private static void addDownShared(ObservedNetwork observed, Plan.Builder plan) {
         ObservedNetwork.QvmTable table = observed.table().orElseThrow();
-        plan.run(NftRuleset.deleteTable());
+        plan.run(NftRuleset.step(NftRuleset.deleteTable()));
         restoreForwarding(table, observed, plan);
     }
 
@@ -317,7 +317,7 @@ public final class NetworkPlanner {
         observed.table().ifPresent(table -> {
             List<Command> deletions = vmRulesThere(table, vmName);
             if (!deletions.isEmpty()) {
-                plan.run(NftRuleset.transaction(deletions));
+                plan.run(NftRuleset.step(NftRuleset.transaction(deletions)));
             }
         });
     }

@@ -67,7 +67,7 @@ public final class NetworkProbe {
         Command list = Command.of("nft", "-j", "list", "table", NftRuleset.FAMILY, NftRuleset.TABLE);
         CommandResult result;
         try {
-            result = runner.run(list);
+            result = runner.runsHere() && Libnftables.available() ? listInProcess(list) : runner.run(list);
         } catch (CommandFailedException e) {
             throw new NetworkException(explain(list, e));
         }
@@ -80,7 +80,12 @@ public final class NetworkProbe {
         return Optional.of(parseTable(result.stdout()));
     }
 
-    /** Sysctls of interfaces that do not exist are left out. */
+    /** The listing by nftables' library in this process (see {@link Libnftables}), as nft's would be. */
+    private static CommandResult listInProcess(Command list) {
+        Libnftables.Result listed = Libnftables.run(String.join(" ", list.argv().subList(2, list.argv().size())), true);
+        return new CommandResult(list, listed.status(), listed.output(), listed.errors());
+    }
+
     /**
      * The values of the keys whose interface exists: read from /proc/sys in this process when the
      * runner's commands run here (a sysctl process would cost more than the reading), else by

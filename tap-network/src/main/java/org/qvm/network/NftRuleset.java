@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.qvm.config.HostConfig;
 import org.qvm.config.PointToPointLink;
+import org.qvm.plan.Action;
 import org.qvm.plan.Command;
 
 /**
@@ -85,6 +86,14 @@ final class NftRuleset {
             script.append(String.join(" ", command.argv().subList(1, command.argv().size()))).append('\n');
         }
         return nft("-f", "-").withStdin(script.toString());
+    }
+
+    /**
+     * An nft command (a {@link #transaction} or one command) as a plan's step: done by nftables'
+     * library in this process where it can be (see {@link InProcessNft}), else by nft.
+     */
+    static Action step(Command nft) {
+        return new InProcessNft(nft);
     }
 
     static Command addTable() {
