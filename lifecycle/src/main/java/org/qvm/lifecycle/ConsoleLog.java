@@ -38,7 +38,7 @@ public final class ConsoleLog implements Runnable {
     }
 
     /** The keeper beside the tools that does what this class does, as a small Python process. */
-    static final String PYTHON_KEEPER = "qvm-console-keeper";
+    private static final String PYTHON_KEEPER = "qvm-console-keeper";
 
     /**
      * The command that keeps a VM's console in a process of its own: {@code qvm-console-keeper}

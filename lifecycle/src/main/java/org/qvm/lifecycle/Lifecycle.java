@@ -345,16 +345,7 @@ public final class Lifecycle {
             if (wait) {
                 // The others (a Wayland proxy: a JVM) get ready while the guest boots; one that failed ends the wait.
                 ProcessIdentity hypervisorProcess = launched;
-                waitUntilUp(vm, hypervisor, () -> {
-                    if (others.isCompletedExceptionally()) {
-                        try {
-                            awaitCompanions(others);
-                        } catch (IOException e) {
-                            throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
-                        }
-                    }
-                    return hypervisorProcess.isAlive();
-                }, dir, deadline);
+                waitUntilUp(vm, hypervisor, () -> companionsHaveNotFailed(vm, others) && hypervisorProcess.isAlive(), dir, deadline);
             }
             if (!others.isDone()) {
                 progress.accept(vm.name() + ": waiting for " + String.join(" and ", plan.companions().stream()
@@ -388,6 +379,18 @@ public final class Lifecycle {
         thread.setDaemon(true);
         thread.start();
     };
+
+    /** True while the companions getting ready beside a booting guest have not failed; their failure is the start's. */
+    private static boolean companionsHaveNotFailed(Vm vm, CompletableFuture<Void> companions) {
+        if (companions.isCompletedExceptionally()) {
+            try {
+                awaitCompanions(companions);
+            } catch (IOException e) {
+                throw new LifecycleException("cannot start " + vm.name() + ": " + e.getMessage(), e);
+            }
+        }
+        return true;
+    }
 
     /** Waits for the companions started beside the hypervisor; their failure is the start's. */
     private static void awaitCompanions(CompletableFuture<Void> companions) throws IOException {

@@ -41,9 +41,7 @@ class ConsoleLogTest {
         PYTHON_BESIDE_THE_TOOLS {
             @Override
             Object start(Path fifo, Path log) throws Exception {
-                assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON + " here: the JVM keeper is used instead");
-                return new ProcessBuilder(PYTHON.toString(), "-I", "-S", TOOLS.resolve(ConsoleLog.PYTHON_KEEPER).toString(),
-                        fifo.toString(), log.toString()).redirectErrorStream(true).start();
+                return startPythonKeeper(fifo, log);
             }
         };
 
@@ -59,6 +57,16 @@ class ConsoleLogTest {
             assertEquals(0, process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             return ended;
         }
+    }
+
+    /** The Python keeper of FIFO into LOG (both in one directory), by the command line qvm-start gives it. */
+    static Process startPythonKeeper(Path fifo, Path log) throws Exception {
+        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON + " here: the JVM keeper is used instead");
+        RuntimeDir runtime = new RuntimeDir(fifo.getParent());
+        assertEquals(List.of(runtime.consolePipe(), runtime.consoleLog()), List.of(fifo, log));
+        List<String> argv = ConsoleLog.commandLine(runtime, Map.of(), Optional.of(TOOLS));
+        assertEquals(PYTHON.toString(), argv.get(0), argv.toString());
+        return new ProcessBuilder(argv).redirectErrorStream(true).start();
     }
 
     private Path fifo() throws Exception {
@@ -110,14 +118,12 @@ class ConsoleLogTest {
 
     @Test
     void thePythonKeeperNeverWritesThroughALinkAtTheLogsPlace() throws Exception {
-        assumeTrue(Files.isExecutable(PYTHON), "no " + PYTHON + " here");
         Path fifo = fifo();
         Path elsewhere = dir.resolve("elsewhere");
         Files.writeString(elsewhere, "someone else's\n");
         Path log = dir.resolve("console.log");
         Files.createSymbolicLink(log, elsewhere);
-        Process keeper = new ProcessBuilder(PYTHON.toString(), "-I", "-S", TOOLS.resolve(ConsoleLog.PYTHON_KEEPER).toString(),
-                fifo.toString(), log.toString()).redirectErrorStream(true).start();
+        Process keeper = startPythonKeeper(fifo, log);
         try (OutputStream console = Files.newOutputStream(fifo)) {
             console.write("guest output\n".getBytes(StandardCharsets.US_ASCII));
         } catch (java.io.IOException e) {

@@ -1,7 +1,9 @@
 package org.qvm.plan;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The command line that runs a main class in a new JVM like this one (same java, same class path). */
 public final class JavaCommand {
@@ -42,9 +44,9 @@ public final class JavaCommand {
     }
 
     /** The directory of the bin/ tools, when this JVM was started by bin/qvm-java (or by a JVM that was). */
-    public static java.util.Optional<java.nio.file.Path> toolsDirectory() {
+    public static Optional<Path> toolsDirectory() {
         String directory = System.getProperty(TOOLS_DIRECTORY_PROPERTY);
-        return directory == null || directory.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(directory));
+        return directory == null || directory.isEmpty() ? Optional.empty() : Optional.of(Path.of(directory));
     }
 
     /** The properties this JVM was given that a new one is given too (see {@link #PASSED_ON_PROPERTIES}), as its options. */
