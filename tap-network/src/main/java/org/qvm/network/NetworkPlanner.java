@@ -10,6 +10,7 @@ import org.qvm.config.HostConfig;
 import org.qvm.config.Ipv4Network;
 import org.qvm.config.PointToPointLink;
 import org.qvm.config.Vm;
+import org.qvm.plan.Action;
 import org.qvm.plan.CheckedPlan;
 import org.qvm.plan.Command;
 import org.qvm.plan.Plan;
@@ -153,7 +154,8 @@ public final class NetworkPlanner {
             existing = Optional.empty();
         }
         if (existing.isEmpty()) {
-            // Three processes: the tap made and marked ours, its settings, then its address and up.
+            // Three steps (where ip runs, three processes): the tap made and marked ours, its settings,
+            // then its address and up.
             plan.run(ipBatch(List.of("tuntap add dev " + tap + " mode tap vnet_hdr user " + user,
                     "link set dev " + tap + " alias " + TapName.alias(vm.name()))), ip("link", "del", "dev", tap));
             plan.run(Sysctl.setAll(Sysctl.forTap(tap)));
@@ -342,20 +344,21 @@ public final class NetworkPlanner {
     /**
      * Several ip commands in one process ({@code ip -batch -}); it stops at the first that fails.
      * Only for names qvm makes and checks (tap names, aliases, users, addresses): a batch line is
-     * split on spaces.
+     * split on spaces. Done in this process where it can be (see {@link InProcessIp}).
      */
-    private static Command ipBatch(List<String> lines) {
+    private static Action ipBatch(List<String> lines) {
         for (String line : lines) {
             if (line.contains("\n") || line.contains("\"") || line.contains("#")) {
                 throw new IllegalArgumentException("not a plain ip batch line: " + line);
             }
         }
-        return Command.of("ip", "-batch", "-").withStdin(String.join("\n", lines) + "\n");
+        return InProcessIp.step(Command.of("ip", "-batch", "-").withStdin(String.join("\n", lines) + "\n"));
     }
 
-    private static Command ip(String... words) {
+    /** One ip command, done in this process where it can be (see {@link InProcessIp}). */
+    private static Action ip(String... words) {
         List<String> argv = new ArrayList<>(List.of("ip"));
         argv.addAll(List.of(words));
-        return Command.of(argv);
+        return InProcessIp.step(Command.of(argv));
     }
 }

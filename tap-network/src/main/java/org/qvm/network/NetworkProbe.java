@@ -19,8 +19,10 @@ import org.qvm.plan.KernelSettings;
 
 /**
  * Reads the network's current state into an {@link ObservedNetwork}: the interfaces and the qvm
- * table with read-only commands ({@code ip -j}, {@code nft -j}, whose JSON it parses), the
- * kernel's settings from /proc/sys (or with {@code sysctl -n} where the runner runs elsewhere).
+ * table with read-only commands ({@code ip -j}, {@code nft -j}, whose JSON it parses) or, where the
+ * runner's commands run in this process, with the same reads done in it ({@link Rtnetlink},
+ * {@link Libnftables}); the kernel's settings from /proc/sys (or with {@code sysctl -n} where the
+ * runner runs elsewhere).
  */
 public final class NetworkProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,8 +39,24 @@ public final class NetworkProbe {
      * @throws NetworkException if a tool is missing or a read fails for another reason than absence
      */
     public ObservedNetwork observe(List<String> sysctlKeys) {
-        Map<String, ObservedNetwork.Link> links = parseLinks(query(Command.of("ip", "-j", "-d", "address", "show")));
+        Map<String, ObservedNetwork.Link> links = readLinks();
         return new ObservedNetwork(links, readTable(), readSysctls(sysctlKeys, links));
+    }
+
+    /**
+     * The interfaces: from the kernel in this process (see {@link Rtnetlink}) where the runner's
+     * commands run here, else as {@code ip -j -d address show} prints them where they run.
+     */
+    private Map<String, ObservedNetwork.Link> readLinks() {
+        Command list = Command.of("ip", "-j", "-d", "address", "show");
+        if (runner.runsHere() && Rtnetlink.available()) {
+            try {
+                return Rtnetlink.links();
+            } catch (java.io.IOException e) {
+                throw new NetworkException(list.render() + " (in this process) failed: " + e.getMessage());
+            }
+        }
+        return parseLinks(query(list));
     }
 
     private String query(Command command) {
