@@ -41,7 +41,7 @@ public final class StartPlanner {
         definition.initrd().ifPresent(initrd -> requireFile(initrd, "the initrd", problems));
 
         Plan.Builder runtime = Plan.builder().run(new MakeDirectory(dir.dir(), "0700"))
-                .run(Command.of("mkfifo", "-m", "0600", dir.consolePipe().toString()));
+                .run(new MakeFifo(dir.consolePipe(), "0600"));
         List<LaunchSpec.SharedDir> shares = new ArrayList<>();
         for (VmDefinition.Share share : definition.shares()) {
             if (!Files.isDirectory(share.path())) {

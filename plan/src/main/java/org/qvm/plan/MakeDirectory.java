@@ -49,7 +49,7 @@ public record MakeDirectory(Path dir, String mode) implements LocalAction {
     }
 
     /** An octal mode of permission bits only ("0700", "755"). */
-    static Set<PosixFilePermission> permissions(String mode) {
+    public static Set<PosixFilePermission> permissions(String mode) {
         if (!mode.matches("0?[0-7]{3}")) {
             throw new IllegalArgumentException("not a mode of permission bits: " + mode);
         }

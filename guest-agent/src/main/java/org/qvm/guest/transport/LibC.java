@@ -80,6 +80,8 @@ public interface LibC extends Library {
 
     int mkdirat(int dirfd, byte[] path, int mode) throws LastErrorException;
 
+    int mkfifoat(int dirfd, byte[] path, int mode) throws LastErrorException;
+
     int symlinkat(byte[] target, int dirfd, byte[] path) throws LastErrorException;
 
     int readlinkat(int dirfd, byte[] path, byte[] buffer, int size) throws LastErrorException;
