@@ -282,9 +282,8 @@ public final class Lifecycle {
         startHalted(vm, wait, new Launcher() {
             @Override
             public void keepConsole(StartPlan plan, RuntimeDir dir) {
-                runner.detach(Command.of(plan.consoleLog()), dir.hypervisorLog(plan.hypervisor()));
-                findDetached(() -> consoleLogOf(dir), () -> "the keeper of the console log did not start"
-                        + logTail(dir, plan.hypervisor()));
+                startedDetached(runner.detach(Command.of(plan.consoleLog()), dir.hypervisorLog(plan.hypervisor())),
+                        () -> consoleLogOf(dir), () -> "the keeper of the console log did not start" + logTail(dir, plan.hypervisor()));
             }
 
             @Override
@@ -427,8 +426,8 @@ public final class Lifecycle {
      * take until the start's deadline ({@code start-timeout}): one that exits fails the start at once.
      */
     private void startCompanion(Companion companion, RuntimeDir dir, Hypervisor hypervisor, Deadline deadline) {
-        runner.detach(companion.command(), dir.hypervisorLog(hypervisor));
-        ProcessIdentity process = findDetached(() -> ProcessIdentity.sessionLeaderWithArgumentsContaining(companion.identifyingArguments()),
+        ProcessIdentity process = startedDetached(runner.detach(companion.command(), dir.hypervisorLog(hypervisor)),
+                () -> ProcessIdentity.sessionLeaderWithArgumentsContaining(companion.identifyingArguments()),
                 () -> companion.what() + " exited at once" + logTail(dir, hypervisor));
         while (!Files.exists(companion.readyWhen())) {
             if (!process.isAlive() || deadline.passed()) {
@@ -446,18 +445,33 @@ public final class Lifecycle {
 
     /**
      * Starts the hypervisor detached (so that qvm-start can exit as soon as the VM is up) and
-     * finds it: the session leader whose command line names the VM's control socket.
+     * knows it: by the PID it was spawned with, else as the session leader whose command line names
+     * the VM's control socket.
      */
     private ProcessIdentity launchDetached(Vm vm, StartPlan plan, RuntimeDir dir) {
         Hypervisor hypervisor = plan.hypervisor();
+        java.util.OptionalLong pid;
         try {
-            runner.detach(Command.of(plan.launch()), dir.hypervisorLog(hypervisor));
+            pid = runner.detach(Command.of(plan.launch()), dir.hypervisorLog(hypervisor));
         } catch (CommandFailedException e) {
             throw new LifecycleException("cannot start " + vm.name() + " at step " + hypervisor.name() + ": "
                     + e.getMessage(), e);
         }
-        return findDetached(() -> serving(hypervisor, dir), () -> "cannot start " + vm.name() + ": " + hypervisor.name()
-                + " exited at once" + logTail(dir, hypervisor));
+        return startedDetached(pid, () -> serving(hypervisor, dir), () -> "cannot start " + vm.name() + ": "
+                + hypervisor.name() + " exited at once" + logTail(dir, hypervisor));
+    }
+
+    /**
+     * A process just started detached: the one with its PID where the runner spawned it itself and
+     * knows it, else the one {@code finder} finds by its command line (see {@link #findDetached}).
+     */
+    private static ProcessIdentity startedDetached(java.util.OptionalLong pid,
+                                                   java.util.function.Supplier<Optional<ProcessIdentity>> finder,
+                                                   java.util.function.Supplier<String> notFound) {
+        if (pid.isPresent()) {
+            return ProcessIdentity.of(pid.getAsLong()).orElseThrow(() -> new LifecycleException(notFound.get()));
+        }
+        return findDetached(finder, notFound);
     }
 
     /** A process just started detached, found by its command line (it takes a moment to show). */

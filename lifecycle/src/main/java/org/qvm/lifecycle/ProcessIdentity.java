@@ -23,7 +23,7 @@ public record ProcessIdentity(long pid, long startTime, String bootId) {
 
     /**
      * The running session leader whose command line holds these arguments one after the other:
-     * how a detached crosvm is found (it is not our child, so its PID is not handed to us), also
+     * how a detached crosvm is found where its PID was not handed to us (started by setsid --fork), also
      * again when the qvm-start that launched it died before recording it. Leading its session
      * tells it apart from a copy of it forked on the way (a script's subshell has its command line
      * too, but not its session).

@@ -20,14 +20,15 @@ public interface CommandRunner {
     Process launch(Command command, java.nio.file.Path output);
 
     /**
-     * Starts the command like {@link #launch}, but not as our child ({@code setsid --fork}): it
-     * leads a session of its own, is adopted by init, and this process can exit at once without
-     * waiting on it (a JVM with a live child waits 300 ms at exit). Its PID is not known here;
-     * find it by its command line, as the session leader.
+     * Starts the command like {@link #launch}, but not as a {@link Process} of this JVM: it leads a
+     * session of its own, and this process can exit at once without waiting on it (a JVM with a
+     * live child Process waits 300 ms at exit). Returns its PID where the runner knows it (it
+     * spawned it itself); else, empty (it went through {@code setsid --fork}, and was adopted by
+     * init): find it by its command line, as the session leader.
      *
      * @throws CommandFailedException if it cannot be started
      */
-    void detach(Command command, java.nio.file.Path output);
+    java.util.OptionalLong detach(Command command, java.nio.file.Path output);
 
     /**
      * Whether this runner's commands run where this process does (its namespaces, its view of the

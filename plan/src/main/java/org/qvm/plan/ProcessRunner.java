@@ -32,6 +32,8 @@ public final class ProcessRunner implements CommandRunner {
     private final List<String> prefix;
     /** The environment commands start with (before a command's own variables); null: this JVM's. */
     private final Map<String, String> environment;
+    /** Whether {@link #detach} spawns the process itself ({@link PosixSpawn}) where it can, or always runs setsid. */
+    private final boolean spawnsItself;
 
     public ProcessRunner() {
         this(List.of());
@@ -54,8 +56,18 @@ public final class ProcessRunner implements CommandRunner {
     }
 
     private ProcessRunner(List<String> prefix, Map<String, String> environment) {
+        this(prefix, environment, true);
+    }
+
+    private ProcessRunner(List<String> prefix, Map<String, String> environment, boolean spawnsItself) {
         this.prefix = List.copyOf(prefix);
         this.environment = environment == null ? null : Map.copyOf(environment);
+        this.spawnsItself = spawnsItself;
+    }
+
+    /** A runner whose {@link #detach} always goes through {@code setsid --fork}, as where posix_spawn is missing. */
+    static ProcessRunner detachingWithSetsid() {
+        return new ProcessRunner(List.of(), null, false);
     }
 
     /** Without a prefix its commands run in this process's namespaces: a local action may be done here. */
@@ -114,7 +126,17 @@ public final class ProcessRunner implements CommandRunner {
     }
 
     @Override
-    public void detach(Command command, java.nio.file.Path output) {
+    public java.util.OptionalLong detach(Command command, java.nio.file.Path output) {
+        if (spawnsItself && PosixSpawn.available()) {
+            List<String> argv = new java.util.ArrayList<>(prefix);
+            argv.addAll(command.argv());
+            LOG.debug("launching: {}", command.render());
+            try {
+                return java.util.OptionalLong.of(PosixSpawn.start(onOurPath(argv), environmentFor(command), output));
+            } catch (IOException e) {
+                throw cannotStart(command, e);
+            }
+        }
         Process setsid;
         try {
             setsid = startInOwnSession(command, List.of("setsid", "--fork"), output);
@@ -134,6 +156,7 @@ public final class ProcessRunner implements CommandRunner {
         if (setsid.exitValue() != 0) {
             throw new CommandFailedException(command, setsid.exitValue(), "setsid could not start it (see " + output + ")", "");
         }
+        return java.util.OptionalLong.empty();
     }
 
     private Process startInOwnSession(Command command, List<String> setsid, java.nio.file.Path output) throws IOException {

@@ -112,13 +112,44 @@ class ProcessRunnerTest {
     }
 
     @Test
-    void aDetachedCommandIsNotOurChildAndLeadsItsOwnSession(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void aDetachedCommandLeadsItsOwnSessionWithNothingOfOursAndItsPidIsKnown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path log = dir.resolve("out.log");
+        // Its PID and session, what it holds open, what it blocks, and where its input comes from.
+        String report = "ps -o pid=,sid= -p $$; ls /proc/$$/fd | tr '\\n' ' '; echo; grep SigBlk /proc/$$/status; "
+                + "readlink /proc/$$/fd/0; echo \"$QVM_DETACH_TEST\"; exec sleep 30";
+        java.util.OptionalLong pid = runner.detach(Command.of("sh", "-c", report).withEnvironment("QVM_DETACH_TEST", "passed on"), log);
+        assertTrue(pid.isPresent(), "spawned in this process, with its PID handed back");
+        assertEquals(0, ProcessHandle.current().children().filter(child -> child.pid() != pid.getAsLong()).count());
+        try {
+            List<String> lines = awaitLines(log, 5);
+            String[] fields = lines.get(0).trim().split("\\s+");
+            assertEquals(String.valueOf(pid.getAsLong()), fields[0], "the PID handed back is the command's");
+            assertEquals(fields[0], fields[1], "it leads a session of its own");
+            assertEquals("0 1 2", lines.get(1).strip(), "only its standard streams are open, nothing of the JVM's");
+            assertEquals("SigBlk:\t0000000000000000", lines.get(2), "no signal blocked, whatever the spawning thread blocked");
+            assertEquals("/dev/null", lines.get(3));
+            assertEquals("passed on", lines.get(4));
+        } finally {
+            ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (java.nio.file.Files.exists(java.nio.file.Path.of("/proc/" + pid.getAsLong()))) {
+            assertTrue(System.nanoTime() < deadline, "once it ended it was reaped: no zombie is left");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void withoutPosixSpawnADetachedCommandIsNotOurChildAndLeadsItsOwnSession(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path log = dir.resolve("out.log");
         java.nio.file.Path done = dir.resolve("done");
-        runner.detach(Command.of("sh", "-c", "ps -o pid=,sid=,ppid= -p $$; exec sleep 30", "detached-test", done.toString()), log);
+        java.util.OptionalLong handed = ProcessRunner.detachingWithSetsid()
+                .detach(Command.of("sh", "-c", "ps -o pid=,sid=,ppid= -p $$; exec sleep 30", "detached-test", done.toString()), log);
+        assertTrue(handed.isEmpty(), "setsid --fork does not tell the PID");
         assertEquals(0, ProcessHandle.current().children().count(), "no child of ours is left running");
-        long pid = awaitFirstLine(log);
+        long pid = Long.parseLong(awaitLines(log, 1).get(0).trim().split("\\s+")[0]);
         try {
             String[] fields = java.nio.file.Files.readAllLines(log).get(0).trim().split("\\s+");
             assertEquals(fields[0], fields[1], "it leads a session of its own");
@@ -128,23 +159,31 @@ class ProcessRunnerTest {
         }
     }
 
-    private static long awaitFirstLine(java.nio.file.Path log) throws Exception {
+    private static List<String> awaitLines(java.nio.file.Path log, int count) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (true) {
             List<String> lines = java.nio.file.Files.exists(log) ? java.nio.file.Files.readAllLines(log) : List.of();
-            if (!lines.isEmpty()) {
-                return Long.parseLong(lines.get(0).trim().split("\\s+")[0]);
+            if (lines.size() >= count) {
+                return lines;
             }
-            assertTrue(System.nanoTime() < deadline, "the detached command wrote its line in time");
+            assertTrue(System.nanoTime() < deadline, "the detached command wrote its lines in time: " + lines);
             Thread.sleep(10);
         }
     }
 
     @Test
-    void aDetachedProgramThatCannotBeFoundIsReportedInItsLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void aDetachedProgramThatCannotBeFoundFailsToStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        CommandFailedException failed = org.junit.jupiter.api.Assertions.assertThrows(CommandFailedException.class,
+                () -> runner.detach(Command.of("/nonexistent/crosvm", "run"), dir.resolve("out.log")));
+        assertTrue(failed.programNotFound(), failed.getMessage());
+        assertTrue(failed.getMessage().contains("/nonexistent/crosvm"), failed.getMessage());
+    }
+
+    @Test
+    void withoutPosixSpawnADetachedProgramThatCannotBeFoundIsReportedInItsLog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path log = dir.resolve("out.log");
-        runner.detach(Command.of("/nonexistent/crosvm", "run"), log);
+        ProcessRunner.detachingWithSetsid().detach(Command.of("/nonexistent/crosvm", "run"), log);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (!java.nio.file.Files.readString(log).contains("/nonexistent/crosvm")) {
             assertTrue(System.nanoTime() < deadline, "setsid said why, in the log");
