@@ -19,8 +19,8 @@ import java.util.Optional;
  * descriptor of ours, default signal handling and nothing blocked; and hands back its PID. What
  * {@code setsid --fork} does with a process of its own (and a search of /proc afterwards for the
  * PID it does not tell) is done here by the kernel's spawn alone. The child is this process's: a
- * daemon thread waits for it, so that it never lingers as a zombie while this process lives, and
- * this JVM's exit never waits for it. Where the functions are missing (no JNA, a C library before
+ * daemon thread reaps it once it has ended (see {@link #awaitInBackground}), so that it does not
+ * linger as a zombie while this process lives, and this JVM's exit never waits for it. Where the functions are missing (no JNA, a C library before
  * glibc 2.34), {@link #available} is false and setsid runs.
  */
 final class PosixSpawn {
@@ -157,22 +157,48 @@ final class PosixSpawn {
         }
     }
 
-    /** Reaps the child when it ends, on a small daemon thread of its own. */
+    /**
+     * Reaps the child once it has ended: one daemon thread looks, without blocking, at each child
+     * still running every {@link #REAP_INTERVAL_MILLIS} ms, and stops when none is left. Never a
+     * thread blocked in waitpid: a JVM waits up to 300 ms at exit for threads in native code.
+     */
     private static void awaitInBackground(Api api, int pid) {
-        Thread reaper = new Thread(null, () -> {
-            IntByReference status = new IntByReference();
-            while (true) {
-                try {
-                    api.waitpid(pid, status, 0);
-                    return;
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() != EINTR) {
-                        return;
+        synchronized (RUNNING) {
+            RUNNING.add(pid);
+            if (RUNNING.size() == 1) {
+                Thread reaper = new Thread(null, () -> reapUntilNoneLeft(api), "qvm-reaper", 64 * 1024);
+                reaper.setDaemon(true);
+                reaper.start();
+            }
+        }
+    }
+
+    private static final int WNOHANG = 1;
+    private static final long REAP_INTERVAL_MILLIS = 200;
+    /** The children spawned here that have not been reaped; a reaper thread runs while it is not empty. */
+    private static final java.util.Set<Integer> RUNNING = new java.util.HashSet<>();
+
+    private static void reapUntilNoneLeft(Api api) {
+        IntByReference status = new IntByReference();
+        while (true) {
+            try {
+                Thread.sleep(REAP_INTERVAL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (RUNNING) {
+                RUNNING.removeIf(pid -> {
+                    try {
+                        return api.waitpid(pid, status, WNOHANG) != 0;
+                    } catch (LastErrorException e) {
+                        return e.getErrorCode() != EINTR;
                     }
+                });
+                if (RUNNING.isEmpty()) {
+                    return;
                 }
             }
-        }, "qvm-reaper-" + pid, 64 * 1024);
-        reaper.setDaemon(true);
-        reaper.start();
+        }
     }
 }
