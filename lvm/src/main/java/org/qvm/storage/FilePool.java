@@ -11,12 +11,16 @@ import org.qvm.plan.CommandFailedException;
 import org.qvm.plan.CommandResult;
 import org.qvm.plan.CommandRunner;
 import org.qvm.plan.MakeDirectory;
+import org.qvm.plan.MoveFile;
+import org.qvm.plan.RemoveFile;
+import org.qvm.plan.SetFileSize;
 import org.qvm.plan.Step;
 
 /**
  * Private volumes as sparse image files in one directory, for hosts without LVM. The directory
  * belongs to qvm: a regular file of the right name is taken as qvm's; anything else of that name
- * (a symbolic link, a directory) is not.
+ * (a symbolic link, a directory) is not. Files are made, sized, renamed and removed by the tool
+ * itself (shown as truncate, mv and rm); only blkid and mkfs.ext4 run as programs.
  */
 public final class FilePool implements StoragePool {
     private final Path dir;
@@ -91,28 +95,27 @@ public final class FilePool implements StoragePool {
         Path temporary = pathInProgress(vmName);
         return List.of(
                 Step.of(new MakeDirectory(dir, "0700")),
-                Step.undoable(Command.of("truncate", "--size", Long.toString(bytes), temporary.toString()),
-                        Command.of("rm", "-f", temporary.toString())));
+                Step.undoable(new SetFileSize(temporary, bytes), new RemoveFile(temporary)));
     }
 
     @Override
     public Step rename(String vmName) {
-        return Step.of(Command.of("mv", "-T", pathInProgress(vmName).toString(), path(vmName).toString()));
+        return Step.of(new MoveFile(pathInProgress(vmName), path(vmName)));
     }
 
     @Override
     public List<Step> grow(String vmName, long bytes) {
-        return List.of(Step.of(Command.of("truncate", "--size", Long.toString(bytes), path(vmName).toString())));
+        return List.of(Step.of(new SetFileSize(path(vmName), bytes)));
     }
 
     @Override
     public Step remove(String vmName) {
-        return Step.of(Command.of("rm", "-f", path(vmName).toString()));
+        return Step.of(new RemoveFile(path(vmName)));
     }
 
     @Override
     public Step removeLeftover(String vmName) {
-        return Step.of(Command.of("rm", "-f", pathInProgress(vmName).toString()));
+        return Step.of(new RemoveFile(pathInProgress(vmName)));
     }
 
     @Override
