@@ -126,6 +126,15 @@ class ToolServerIT {
 
     /** A relative QVM_CONFIG names a file in the client's directory, and messages name it so: its own JVM. */
     @Test
+    void theServersJvmCompilesWhatItRunsAfterAFewRuns() throws Exception {
+        startServer(Map.of(), List.of());
+        // The wrappers exec their way to the JVM: the process started is the server's java.
+        List<String> argv = List.of(Files.readString(Path.of("/proc/" + server.pid() + "/cmdline")).split("\0"));
+        assertTrue(argv.contains("-XX:CompileThresholdScaling=0.05"), argv.toString());
+        assertTrue(argv.contains("qvm-tool-server"), argv.toString());
+    }
+
+    @Test
     void aRelativeConfigurationPathIsTheClientsOwn() throws Exception {
         startServer(Map.of(), List.of());
         Map<String, String> relative = Map.of("QVM_TOOL_CLIENT", "require", "QVM_CONFIG", dir.relativize(config).toString());
