@@ -3,7 +3,6 @@ package org.qvm.plan;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.StringArray;
 import com.sun.jna.ptr.IntByReference;
@@ -20,8 +19,9 @@ import java.util.Optional;
  * {@code setsid --fork} does with a process of its own (and a search of /proc afterwards for the
  * PID it does not tell) is done here by the kernel's spawn alone. The child is this process's: a
  * daemon thread reaps it once it has ended (see {@link #awaitInBackground}), so that it does not
- * linger as a zombie while this process lives, and this JVM's exit never waits for it. Where the functions are missing (no JNA, a C library before
- * glibc 2.34), {@link #available} is false and setsid runs.
+ * linger as a zombie while this process lives, and this JVM's exit never waits for it. Where the
+ * functions are missing (no JNA, a C library before glibc 2.34), {@link #available} is false and
+ * setsid runs.
  */
 final class PosixSpawn {
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
@@ -32,6 +32,10 @@ final class PosixSpawn {
     private static final int O_CREAT = 0x40;
     private static final int O_APPEND = 0x400;
     private static final int EINTR = 4;
+    private static final int WNOHANG = 1;
+    private static final long REAP_INTERVAL_MILLIS = 200;
+    /** The children spawned here that have not been reaped; a reaper thread runs while it is not empty. */
+    private static final java.util.Set<Integer> RUNNING = new java.util.HashSet<>();
     /** Room for glibc's posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336) and sigset_t (128). */
     private static final int OPAQUE = 1024;
 
@@ -74,19 +78,7 @@ final class PosixSpawn {
 
     /** Loaded on first use, with every function looked up: a missing one means setsid runs instead. */
     private static final class Loaded {
-        static final Optional<Api> API = load();
-
-        private static Optional<Api> load() {
-            try {
-                com.sun.jna.NativeLibrary c = com.sun.jna.NativeLibrary.getInstance("c");
-                for (java.lang.reflect.Method function : Api.class.getDeclaredMethods()) {
-                    c.getFunction(function.getName());
-                }
-                return Optional.of(Native.load("c", Api.class));
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
-                return Optional.empty();
-            }
-        }
+        static final Optional<Api> API = NativeApi.load("c", Api.class);
     }
 
     static boolean available() {
@@ -94,14 +86,18 @@ final class PosixSpawn {
     }
 
     /**
-     * Starts {@code argv} (its program a path, or found on this process's PATH as execvp would)
-     * with exactly {@code environment}; returns its PID once it runs the program.
+     * Starts {@code argv} (its program a path: found on PATH by the caller) with exactly
+     * {@code environment}; returns its PID once it runs the program.
      *
      * @throws IOException if it could not be started; the message is the C library's reason
      */
     static long start(List<String> argv, Map<String, String> environment, Path output) throws IOException {
         Api api = Loaded.API.orElseThrow(() -> new IllegalStateException("posix_spawn is not available"));
-        String program = executable(argv.get(0), environment);
+        String program = argv.get(0);
+        if (!program.contains("/")) {
+            // Not looked for in the working directory, as execve would.
+            throw new IOException("Cannot run program \"" + program + "\": error=2, No such file or directory");
+        }
         Memory actions = new Memory(OPAQUE);
         Memory attributes = new Memory(OPAQUE);
         Memory signals = new Memory(OPAQUE);
@@ -135,21 +131,6 @@ final class PosixSpawn {
         }
     }
 
-    /** The program's path: as given if it has a slash, else the first executable file of that name on PATH. */
-    private static String executable(String program, Map<String, String> environment) throws IOException {
-        if (program.contains("/")) {
-            return program;
-        }
-        String path = environment.getOrDefault("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-        for (String directory : path.split(":")) {
-            Path candidate = Path.of(directory.isEmpty() ? "." : directory, program);
-            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        throw new IOException("error=2, No such file or directory");
-    }
-
     private static void check(Api api, int error, String program) throws IOException {
         if (error != 0) {
             // As Java words a failed start (error=N, reason), which ProcessRunner turns into its message.
@@ -172,11 +153,6 @@ final class PosixSpawn {
             }
         }
     }
-
-    private static final int WNOHANG = 1;
-    private static final long REAP_INTERVAL_MILLIS = 200;
-    /** The children spawned here that have not been reaped; a reaper thread runs while it is not empty. */
-    private static final java.util.Set<Integer> RUNNING = new java.util.HashSet<>();
 
     private static void reapUntilNoneLeft(Api api) {
         IntByReference status = new IntByReference();

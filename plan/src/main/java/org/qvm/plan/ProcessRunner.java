@@ -132,7 +132,8 @@ public final class ProcessRunner implements CommandRunner {
             argv.addAll(command.argv());
             LOG.debug("launching: {}", command.render());
             try {
-                return java.util.OptionalLong.of(PosixSpawn.start(onOurPath(argv), environmentFor(command), output));
+                Map<String, String> itsEnvironment = environmentFor(command);
+                return java.util.OptionalLong.of(PosixSpawn.start(onPath(argv, itsEnvironment), itsEnvironment, output));
             } catch (IOException e) {
                 throw cannotStart(command, e);
             }
@@ -222,8 +223,13 @@ public final class ProcessRunner implements CommandRunner {
      * One not found there is left as it is, so that the error is the usual one.
      */
     private List<String> onOurPath(List<String> argv) {
+        return environment == null ? argv : onPath(argv, environment);
+    }
+
+    /** The program named without a directory looked up on {@code environment}'s PATH; as it is if not found there. */
+    private static List<String> onPath(List<String> argv, Map<String, String> environment) {
         String program = argv.get(0);
-        if (environment == null || program.contains("/")) {
+        if (program.contains("/")) {
             return argv;
         }
         for (String directory : environment.getOrDefault("PATH", "").split(":")) {

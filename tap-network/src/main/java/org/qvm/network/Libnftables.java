@@ -1,9 +1,9 @@
 package org.qvm.network;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.util.Optional;
+import org.qvm.plan.NativeApi;
 
 /**
  * nftables' own library ({@code libnftables.so.1}, of Debian's nftables package), through JNA:
@@ -47,15 +47,7 @@ final class Libnftables {
 
     /** Loaded on first use: a tool that never changes the network never loads JNA for it. */
     private static final class Loaded {
-        static final Optional<Api> API = load();
-
-        private static Optional<Api> load() {
-            try {
-                return Optional.of(Native.load("nftables", Api.class));
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
-                return Optional.empty();
-            }
-        }
+        static final Optional<Api> API = NativeApi.load("nftables", Api.class);
     }
 
     static boolean available() {

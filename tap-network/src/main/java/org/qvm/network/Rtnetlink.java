@@ -2,7 +2,6 @@ package org.qvm.network;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.qvm.plan.NativeApi;
 
 /**
  * What {@code ip} does for a VM's network, done in this process by the kernel's own interfaces
@@ -118,15 +118,7 @@ final class Rtnetlink {
 
     /** Loaded on first use, as {@link Libnftables}. */
     private static final class Loaded {
-        static final Optional<LibC> C = load();
-
-        private static Optional<LibC> load() {
-            try {
-                return Optional.of(Native.load("c", LibC.class));
-            } catch (UnsatisfiedLinkError | RuntimeException e) {
-                return Optional.empty();
-            }
-        }
+        static final Optional<LibC> C = NativeApi.load("c", LibC.class);
     }
 
     static boolean available() {
